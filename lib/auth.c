@@ -1,0 +1,398 @@
+/*
+ * Authentification (voir auth.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "auth.h"
+#include "clock.h"
+#include "config.h"
+#include "crypto.h"
+#include "db.h"
+#include "jwt.h"
+#include "log.h"
+
+/* Remplit u depuis une ligne (id, email, role) déjà lue. */
+static void
+user_from_stmt(struct cbw_stmt *s, struct cbw_user *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->id = cbw_db_col_int(s, 0);
+	snprintf(u->email, sizeof(u->email), "%s", cbw_db_col_text(s, 1));
+	snprintf(u->role, sizeof(u->role), "%s", cbw_db_col_text(s, 2));
+	u->is_super = strcmp(u->role, "super_admin") == 0;
+}
+
+/* Nombre d'échecs et plus ancien échec dans la fenêtre, pour une colonne. */
+static enum cbw_err
+fails_since(struct cbw_db *db, const char *sql, const char *v, time_t since,
+    long long *count, long long *oldest)
+{
+	struct cbw_stmt	*s;
+	enum cbw_err	 er;
+
+	if ((er = cbw_db_prepare(db, sql, &s)) != CBW_OK)
+		return er;
+	cbw_db_bind(s, "si", v, (long long)since);
+	*count = 0;
+	*oldest = 0;
+	if (cbw_db_step(s) == CBW_STEP_ROW) {
+		*count = cbw_db_col_int(s, 0);
+		*oldest = cbw_db_col_int(s, 1);
+	} else
+		er = CBW_EDB;
+	cbw_db_done(s);
+	return er;
+}
+
+/* Limite d'essais par compte et par IP (voir auth.h). */
+enum cbw_err
+cbw_auth_throttle(struct cbw_db *db, const char *email, const char *ip,
+    long *retry_after)
+{
+	time_t		 now = cbw_now(), since = now - CBW_LOGIN_WINDOW;
+	long long	 n1, o1, n2, o2, oldest;
+	enum cbw_err	 er;
+
+	*retry_after = 0;
+	if ((er = fails_since(db, "SELECT count(*), min(attempted_at) FROM "
+	    "login_attempts WHERE email = ? AND success = 0 AND attempted_at > ?",
+	    email, since, &n1, &o1)) != CBW_OK ||
+	    (er = fails_since(db, "SELECT count(*), min(attempted_at) FROM "
+	    "login_attempts WHERE ip = ? AND success = 0 AND attempted_at > ?",
+	    ip, since, &n2, &o2)) != CBW_OK)
+		return er;
+	if (n1 < CBW_LOGIN_MAX_FAILS && n2 < CBW_LOGIN_MAX_FAILS)
+		return CBW_OK;
+	oldest = n1 >= CBW_LOGIN_MAX_FAILS ? o1 : o2;
+	if (n1 >= CBW_LOGIN_MAX_FAILS && n2 >= CBW_LOGIN_MAX_FAILS && o2 > o1)
+		oldest = o2;
+	*retry_after = (long)(oldest + CBW_LOGIN_WINDOW - now);
+	if (*retry_after < 1)
+		*retry_after = 1;
+	return CBW_ELIMIT;
+}
+
+/* Hachage factice pour égaliser le temps quand le compte n'existe pas. */
+static const char *
+dummy_hash(void)
+{
+	static char	 h[CBW_HASH_MAX];
+
+	if (h[0] == '\0' && cbw_password_hash("cbw-dummy-password", h,
+	    sizeof(h)) != CBW_OK)
+		h[0] = '\0';
+	return h;
+}
+
+/* Note un essai ; un succès efface les échecs du compte. */
+static void
+record_attempt(struct cbw_db *db, const char *email, const char *ip, int ok)
+{
+	time_t	 now = cbw_now();
+
+	cbw_db_exec(db, "INSERT INTO login_attempts(email, ip, success, "
+	    "attempted_at) VALUES (?, ?, ?, ?)", "ssii", email, ip,
+	    (long long)ok, (long long)now);
+	if (ok)
+		cbw_db_exec(db, "DELETE FROM login_attempts WHERE email = ? "
+		    "AND success = 0", "s", email);
+	cbw_db_exec(db, "DELETE FROM login_attempts WHERE email = ? AND "
+	    "attempted_at < ?", "si", email, (long long)(now - 86400));
+}
+
+/* Connexion (voir auth.h). */
+enum cbw_err
+cbw_auth_login(struct cbw_db *db, const char *email, const char *password,
+    const char *ip, struct cbw_user *u, long *retry_after)
+{
+	struct cbw_stmt	*s;
+	char		 hash[CBW_HASH_MAX] = "";
+	int		 found = 0, active = 0, ok;
+	enum cbw_err	 er;
+
+	if ((er = cbw_auth_throttle(db, email, ip, retry_after)) != CBW_OK)
+		return er;
+	if ((er = cbw_db_prepare(db, "SELECT id, email, role, password_hash, "
+	    "is_active FROM users WHERE email = ?", &s)) != CBW_OK)
+		return er;
+	cbw_db_bind(s, "s", email);
+	if (cbw_db_step(s) == CBW_STEP_ROW) {
+		user_from_stmt(s, u);
+		snprintf(hash, sizeof(hash), "%s", cbw_db_col_text(s, 3));
+		active = cbw_db_col_int(s, 4) == 1;
+		found = 1;
+	}
+	cbw_db_done(s);
+	ok = cbw_password_verify(password, found ? hash : dummy_hash());
+	ok = ok && found && active;
+	record_attempt(db, email, ip, ok);
+	explicit_bzero(hash, sizeof(hash));
+	if (!ok) {
+		memset(u, 0, sizeof(*u));
+		return CBW_EAUTH;
+	}
+	return CBW_OK;
+}
+
+/* Insère un jeton (empreinte) dans la famille donnée. */
+static enum cbw_err
+token_insert(struct cbw_db *db, long long uid, const char *family,
+    const char *kind, char token[CBW_TOKEN_HEX])
+{
+	char	 hash[CBW_SHA256_HEX], now[32], exp[32];
+	time_t	 t = cbw_now();
+
+	if (cbw_crypto_token_hex(token, 32) != CBW_OK)
+		return CBW_EIO;
+	cbw_crypto_sha256_hex(token, strlen(token), hash);
+	cbw_time_iso(t, now, sizeof(now));
+	cbw_time_iso(t + CBW_REFRESH_TTL, exp, sizeof(exp));
+	return cbw_db_exec(db, "INSERT INTO refresh_tokens(user_id, family_id, "
+	    "kind, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+	    "isssss", uid, family, kind, hash, now, exp);
+}
+
+/* Nouvelle session (voir auth.h). */
+enum cbw_err
+cbw_auth_session_new(struct cbw_db *db, long long user_id, const char *kind,
+    char token[CBW_TOKEN_HEX], char family[33])
+{
+	if (cbw_crypto_token_hex(family, 16) != CBW_OK)
+		return CBW_EIO;
+	return token_insert(db, user_id, family, kind, token);
+}
+
+/* Jeton d'accès (voir auth.h). */
+enum cbw_err
+cbw_auth_access(const struct cbw_config *cfg, const struct cbw_user *u,
+    char **jwt)
+{
+	struct cbw_jwt_claims	 c;
+
+	memset(&c, 0, sizeof(c));
+	c.sub = u->id;
+	snprintf(c.role, sizeof(c.role), "%s", u->role);
+	snprintf(c.sid, sizeof(c.sid), "%s", u->family);
+	c.iat = cbw_now();
+	c.exp = c.iat + CBW_JWT_TTL;
+	return cbw_jwt_sign(cfg->secret_key, &c, jwt);
+}
+
+/* Révoque une famille entière. */
+enum cbw_err
+cbw_auth_revoke_family(struct cbw_db *db, const char *family)
+{
+	char	 now[32];
+
+	cbw_time_iso(cbw_now(), now, sizeof(now));
+	return cbw_db_exec(db, "UPDATE refresh_tokens SET revoked_at = ? WHERE "
+	    "family_id = ? AND revoked_at IS NULL", "ss", now, family);
+}
+
+/* Révoque toutes les sessions d'un utilisateur. */
+enum cbw_err
+cbw_auth_revoke_user(struct cbw_db *db, long long user_id)
+{
+	char	 now[32];
+
+	cbw_time_iso(cbw_now(), now, sizeof(now));
+	return cbw_db_exec(db, "UPDATE refresh_tokens SET revoked_at = ? WHERE "
+	    "user_id = ? AND revoked_at IS NULL", "si", now, user_id);
+}
+
+struct tokrow {
+	long long	 id, uid;
+	char		 family[33], kind[8], expires[32];
+	int		 spent;		/* remplacé ou révoqué */
+};
+
+/* Lit la ligne du jeton d'empreinte `hash` ; CBW_ENOTFOUND si absente. */
+static enum cbw_err
+token_find(struct cbw_db *db, const char *hash, struct tokrow *t)
+{
+	struct cbw_stmt	*s;
+	enum cbw_err	 er;
+
+	if ((er = cbw_db_prepare(db, "SELECT id, user_id, family_id, kind, "
+	    "expires_at, replaced_at IS NOT NULL OR revoked_at IS NOT NULL "
+	    "FROM refresh_tokens WHERE token_hash = ?", &s)) != CBW_OK)
+		return er;
+	cbw_db_bind(s, "s", hash);
+	if (cbw_db_step(s) == CBW_STEP_ROW) {
+		t->id = cbw_db_col_int(s, 0);
+		t->uid = cbw_db_col_int(s, 1);
+		snprintf(t->family, sizeof(t->family), "%s", cbw_db_col_text(s, 2));
+		snprintf(t->kind, sizeof(t->kind), "%s", cbw_db_col_text(s, 3));
+		snprintf(t->expires, sizeof(t->expires), "%s", cbw_db_col_text(s, 4));
+		t->spent = cbw_db_col_int(s, 5) != 0;
+	} else
+		er = CBW_ENOTFOUND;
+	cbw_db_done(s);
+	return er;
+}
+
+/* Charge un utilisateur actif par identifiant ; CBW_EAUTH sinon. */
+static enum cbw_err
+active_user(struct cbw_db *db, long long id, struct cbw_user *u)
+{
+	struct cbw_stmt	*s;
+	enum cbw_err	 er;
+
+	if ((er = cbw_db_prepare(db, "SELECT id, email, role FROM users "
+	    "WHERE id = ? AND is_active = 1", &s)) != CBW_OK)
+		return er;
+	cbw_db_bind(s, "i", id);
+	er = CBW_EAUTH;
+	if (cbw_db_step(s) == CBW_STEP_ROW) {
+		user_from_stmt(s, u);
+		er = CBW_OK;
+	}
+	cbw_db_done(s);
+	return er;
+}
+
+/* Corps de la rotation, dans une transaction ouverte par l'appelant. */
+static enum cbw_err
+refresh_tx(struct cbw_db *db, const char *hash, char newtok[CBW_TOKEN_HEX],
+    struct cbw_user *u)
+{
+	struct tokrow	 t;
+	char		 now[32];
+	enum cbw_err	 er;
+
+	if ((er = token_find(db, hash, &t)) != CBW_OK)
+		return er == CBW_ENOTFOUND ? CBW_EAUTH : er;
+	cbw_time_iso(cbw_now(), now, sizeof(now));
+	if (strcmp(t.kind, "api") != 0)
+		return CBW_EAUTH;
+	if (t.spent) {
+		cbw_log(CBW_LOG_WARNING, __func__, t.uid, "réutilisation d'un "
+		    "jeton de rafraîchissement : famille révoquée", NULL, NULL);
+		return cbw_auth_revoke_family(db, t.family) == CBW_OK ?
+		    CBW_EDENIED : CBW_EDB;
+	}
+	if (strcmp(t.expires, now) <= 0)
+		return CBW_EAUTH;
+	if ((er = active_user(db, t.uid, u)) != CBW_OK)
+		return er;
+	snprintf(u->family, sizeof(u->family), "%s", t.family);
+	if ((er = cbw_db_exec(db, "UPDATE refresh_tokens SET replaced_at = ? "
+	    "WHERE id = ?", "si", now, t.id)) != CBW_OK)
+		return er;
+	return token_insert(db, t.uid, t.family, "api", newtok);
+}
+
+/* Rotation (voir auth.h). */
+enum cbw_err
+cbw_auth_refresh(struct cbw_db *db, const char *token,
+    char newtok[CBW_TOKEN_HEX], struct cbw_user *u)
+{
+	char		 hash[CBW_SHA256_HEX];
+	enum cbw_err	 er;
+
+	if (token == NULL || strlen(token) != CBW_TOKEN_HEX - 1)
+		return CBW_EAUTH;
+	cbw_crypto_sha256_hex(token, strlen(token), hash);
+	if ((er = cbw_db_begin(db)) != CBW_OK)
+		return er;
+	er = refresh_tx(db, hash, newtok, u);
+	if (er == CBW_OK || er == CBW_EDENIED) {
+		if (cbw_db_commit(db) != CBW_OK)
+			return CBW_EDB;
+		return er == CBW_EDENIED ? CBW_EAUTH : CBW_OK;
+	}
+	cbw_db_rollback(db);
+	return er;
+}
+
+/* Vérifie un en-tête Bearer (voir auth.h). */
+enum cbw_err
+cbw_auth_bearer(struct cbw_db *db, const struct cbw_config *cfg,
+    const char *authz, struct cbw_user *u)
+{
+	struct cbw_jwt_claims	 c;
+	struct cbw_stmt		*s;
+	char			 now[32];
+	enum cbw_err		 er;
+
+	memset(u, 0, sizeof(*u));
+	if (authz == NULL || strncasecmp(authz, "Bearer ", 7) != 0)
+		return CBW_EAUTH;
+	if (cbw_jwt_verify(cfg->secret_key, authz + 7, cbw_now(), &c) != CBW_OK)
+		return CBW_EAUTH;
+	cbw_time_iso(cbw_now(), now, sizeof(now));
+	if ((er = cbw_db_prepare(db, "SELECT u.id, u.email, u.role FROM users u "
+	    "WHERE u.id = ? AND u.is_active = 1 AND EXISTS (SELECT 1 FROM "
+	    "refresh_tokens t WHERE t.family_id = ? AND t.user_id = u.id AND "
+	    "t.kind = 'api' AND t.revoked_at IS NULL AND t.expires_at > ?)",
+	    &s)) != CBW_OK)
+		return er;
+	cbw_db_bind(s, "iss", c.sub, c.sid, now);
+	er = CBW_EAUTH;
+	if (cbw_db_step(s) == CBW_STEP_ROW) {
+		user_from_stmt(s, u);
+		snprintf(u->family, sizeof(u->family), "%s", c.sid);
+		er = CBW_OK;
+	}
+	cbw_db_done(s);
+	return er;
+}
+
+/* Vérifie le cookie de session web (voir auth.h). */
+enum cbw_err
+cbw_auth_web(struct cbw_db *db, const char *token, struct cbw_user *u)
+{
+	struct cbw_stmt	*s;
+	char		 hash[CBW_SHA256_HEX], now[32];
+	enum cbw_err	 er;
+
+	memset(u, 0, sizeof(*u));
+	if (token == NULL || strlen(token) != CBW_TOKEN_HEX - 1)
+		return CBW_EAUTH;
+	cbw_crypto_sha256_hex(token, strlen(token), hash);
+	cbw_time_iso(cbw_now(), now, sizeof(now));
+	if ((er = cbw_db_prepare(db, "SELECT u.id, u.email, u.role, t.family_id "
+	    "FROM refresh_tokens t JOIN users u ON u.id = t.user_id WHERE "
+	    "t.token_hash = ? AND t.kind = 'web' AND t.revoked_at IS NULL AND "
+	    "t.expires_at > ? AND u.is_active = 1", &s)) != CBW_OK)
+		return er;
+	cbw_db_bind(s, "ss", hash, now);
+	er = CBW_EAUTH;
+	if (cbw_db_step(s) == CBW_STEP_ROW) {
+		user_from_stmt(s, u);
+		snprintf(u->family, sizeof(u->family), "%s", cbw_db_col_text(s, 3));
+		snprintf(u->session_hash, sizeof(u->session_hash), "%s", hash);
+		er = CBW_OK;
+	}
+	cbw_db_done(s);
+	return er;
+}
+
+/* Jeton CSRF : HMAC-SHA256(SECRET_KEY, « csrf: » + binding). */
+void
+cbw_auth_csrf(const struct cbw_config *cfg, const char *binding,
+    char out[CBW_TOKEN_HEX])
+{
+	char	 msg[160];
+
+	snprintf(msg, sizeof(msg), "csrf:%s", binding);
+	if (cbw_crypto_hmac_hex(cfg->secret_key, strlen(cfg->secret_key), msg,
+	    strlen(msg), out) != CBW_OK)
+		out[0] = '\0';
+}
+
+/* Vérifie un jeton CSRF. */
+int
+cbw_auth_csrf_ok(const struct cbw_config *cfg, const char *binding,
+    const char *token)
+{
+	char	 want[CBW_TOKEN_HEX];
+
+	if (token == NULL || binding == NULL || *binding == '\0')
+		return 0;
+	cbw_auth_csrf(cfg, binding, want);
+	return want[0] != '\0' && cbw_crypto_streq(token, want);
+}

@@ -1,0 +1,61 @@
+/*
+ * Horloge pilotable (voir clock.h).
+ */
+#include "autoconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+
+/*
+ * Rend l'heure courante. Dans un build de test (--enable-test-clock), la
+ * variable CBW_TEST_NOW (secondes Unix) la remplace si elle est valide.
+ */
+time_t
+cbw_now(void)
+{
+#ifdef CBW_TEST_CLOCK
+	const char	*s;
+	char		*end;
+	long long	 v;
+
+	if ((s = getenv("CBW_TEST_NOW")) != NULL && *s != '\0') {
+		v = strtoll(s, &end, 10);
+		if (*end == '\0' && v > 0)
+			return (time_t)v;
+	}
+#endif
+	return time(NULL);
+}
+
+/* Formate `t` en ISO 8601 UTC ; chaîne vide si la conversion échoue. */
+void
+cbw_time_iso(time_t t, char *out, size_t len)
+{
+	struct tm	 tm;
+
+	if (len == 0)
+		return;
+	out[0] = '\0';
+	if (gmtime_r(&t, &tm) == NULL)
+		return;
+	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Analyse « AAAA-MM-JJTHH:MM:SSZ » ; renvoie -1 si la forme est fausse. */
+time_t
+cbw_time_parse(const char *s)
+{
+	struct tm	 tm;
+	const char	*end;
+
+	if (s == NULL)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (end == NULL || *end != '\0')
+		return -1;
+	return timegm(&tm);
+}

@@ -1,0 +1,18 @@
+/*
+ * Horloge unique de l'application. Tout ce qui dépend de l'heure la lit ici,
+ * pour que les tests puissent la piloter (CBW_TEST_NOW, builds de test).
+ */
+#ifndef CBW_CLOCK_H
+#define CBW_CLOCK_H
+
+#include <stddef.h>
+#include <time.h>
+
+/* Secondes depuis l'époque Unix (UTC). */
+time_t	cbw_now(void);
+/* Écrit `t` en ISO 8601 UTC « 2026-11-24T06:00:00Z » dans out (≥ 21 octets). */
+void	cbw_time_iso(time_t t, char *out, size_t len);
+/* Lit une date ISO 8601 UTC écrite par cbw_time_iso ; -1 si invalide. */
+time_t	cbw_time_parse(const char *s);
+
+#endif

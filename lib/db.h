@@ -1,0 +1,82 @@
+/*
+ * Accès à SQLite. Tous les appels sqlite3_* du projet sont dans db.c :
+ * ouverture (WAL, clés étrangères, attente sur verrou), requêtes préparées
+ * gardées en cache, paramètres toujours liés, transactions courtes.
+ *
+ * Format des paramètres des fonctions variadiques : une lettre par
+ * paramètre lié, dans l'ordre : 'i' long long, 's' const char * (NULL
+ * donne NULL SQL), 'n' NULL SQL (pas d'argument), 'd' double.
+ * Les colonnes dont le nom finit par « :bool » deviennent des booléens JSON
+ * (le suffixe est retiré du nom).
+ */
+#ifndef CBW_DB_H
+#define CBW_DB_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+struct cbw_db;
+struct cbw_stmt;
+struct json_object;
+
+enum cbw_step {
+	CBW_STEP_ROW,
+	CBW_STEP_DONE,
+	CBW_STEP_CONSTRAINT,	/* contrainte violée (UNIQUE...) */
+	CBW_STEP_BUSY,		/* verrou toujours tenu après l'attente */
+	CBW_STEP_ERROR
+};
+
+/* Ouvre la base (la crée si `create`). Message clair dans errbuf sinon. */
+enum cbw_err	 cbw_db_open(struct cbw_db **, const char *path, int create,
+		    char *errbuf, size_t errlen);
+void		 cbw_db_close(struct cbw_db *);
+/* Durée maximale d'attente d'un verrou, en millisecondes. */
+void		 cbw_db_busy_ms(struct cbw_db *, int ms);
+
+/* Requête préparée (gardée en cache par texte SQL). */
+enum cbw_err	 cbw_db_prepare(struct cbw_db *, const char *sql, struct cbw_stmt **);
+enum cbw_err	 cbw_db_bind(struct cbw_stmt *, const char *fmt, ...);
+enum cbw_step	 cbw_db_step(struct cbw_stmt *);
+/* Remet la requête à zéro (à appeler quand on a fini de la lire). */
+void		 cbw_db_done(struct cbw_stmt *);
+long long	 cbw_db_col_int(struct cbw_stmt *, int col);
+double		 cbw_db_col_double(struct cbw_stmt *, int col);
+const char	*cbw_db_col_text(struct cbw_stmt *, int col);	/* "" si NULL */
+int		 cbw_db_col_isnull(struct cbw_stmt *, int col);
+int		 cbw_db_col_count(struct cbw_stmt *);
+/* Ligne courante en objet JSON (nouvelle référence) ; NULL si mémoire. */
+struct json_object *cbw_db_row_json(struct cbw_stmt *);
+
+/* Exécute jusqu'au bout ; CBW_ECONFLICT sur contrainte, CBW_EBUSY, CBW_EDB. */
+enum cbw_err	 cbw_db_exec(struct cbw_db *, const char *sql, const char *fmt, ...);
+/* Toutes les lignes en tableau JSON d'objets (nouvelle référence). */
+enum cbw_err	 cbw_db_query_json(struct cbw_db *, struct json_object **rows,
+		    const char *sql, const char *fmt, ...);
+/* Première ligne en objet JSON ; CBW_ENOTFOUND s'il n'y en a pas. */
+enum cbw_err	 cbw_db_query_row(struct cbw_db *, struct json_object **row,
+		    const char *sql, const char *fmt, ...);
+/* Premier entier de la première ligne ; CBW_ENOTFOUND s'il n'y en a pas. */
+enum cbw_err	 cbw_db_query_int(struct cbw_db *, long long *out,
+		    const char *sql, const char *fmt, ...);
+/* Première colonne texte de la première ligne, copiée (à libérer). */
+enum cbw_err	 cbw_db_query_text(struct cbw_db *, char **out,
+		    const char *sql, const char *fmt, ...);
+
+long long	 cbw_db_last_id(struct cbw_db *);
+int		 cbw_db_changes(struct cbw_db *);
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK (pas d'imbrication). */
+enum cbw_err	 cbw_db_begin(struct cbw_db *);
+enum cbw_err	 cbw_db_commit(struct cbw_db *);
+void		 cbw_db_rollback(struct cbw_db *);
+/* Exécute un script SQL de plusieurs instructions (migrations). */
+enum cbw_err	 cbw_db_script(struct cbw_db *, const char *sql, char *errbuf,
+		    size_t errlen);
+/* Copie en ligne de la base vers `dest` (sûr pendant que l'appli tourne). */
+enum cbw_err	 cbw_db_backup(struct cbw_db *, const char *dest, char *errbuf,
+		    size_t errlen);
+/* Dernier message d'erreur SQLite (pour les journaux). */
+const char	*cbw_db_errmsg(struct cbw_db *);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * Jetons d'accès JWT HS256 (libjwt 1.10). libjwt ne vérifie ni `exp` ni
+ * l'algorithme : cbw_jwt_verify le fait.
+ */
+#ifndef CBW_JWT_H
+#define CBW_JWT_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "err.h"
+
+#define CBW_JWT_TTL	(30 * 60)	/* 30 minutes */
+#define CBW_JWT_MAX	4096		/* longueur maximale acceptée */
+
+struct cbw_jwt_claims {
+	long long	 sub;		/* identifiant de l'utilisateur */
+	char		 role[16];
+	char		 sid[33];	/* famille de session (révocable) */
+	time_t		 iat;
+	time_t		 exp;
+};
+
+/*
+ * Signe un jeton pour `c` avec la clé `secret`. Renvoie CBW_OK et une chaîne
+ * allouée dans *out (à libérer avec free), ou CBW_ENOMEM / CBW_EIO.
+ */
+enum cbw_err	cbw_jwt_sign(const char *secret, const struct cbw_jwt_claims *c,
+		    char **out);
+/*
+ * Vérifie `token` : forme, en-tête alg exactement HS256, signature, exp dans
+ * le futur par rapport à `now`, iat pas dans le futur, sub/role/sid
+ * présents. Renvoie CBW_OK et les revendications, sinon CBW_EAUTH.
+ */
+enum cbw_err	cbw_jwt_verify(const char *secret, const char *token, time_t now,
+		    struct cbw_jwt_claims *out);
+
+#endif
