@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = process.env.CBW_ROOT || resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const BUILD = process.env.CBW_BUILD || join(ROOT, 'build/dev');
+export const BUILD = resolve(process.env.CBW_BUILD || join(ROOT, 'build/dev'));
 export const ADMIN = { email: 'admin@test.com', password: 'password123' };
 
 // Port TCP libre sur la boucle locale.
