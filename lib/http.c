@@ -197,8 +197,10 @@ add_pair(struct cbw_kvlist *l, const char *p, size_t n)
 	long		 kl, vl;
 	enum cbw_err	 er;
 
-	if ((tmp = strndup(p, n)) == NULL)
+	if ((tmp = malloc(n + 1)) == NULL)
 		return CBW_ENOMEM;
+	memcpy(tmp, p, n);	/* peut contenir des NUL : urldecode les refuse */
+	tmp[n] = '\0';
 	eq = memchr(tmp, '=', n);
 	kl = urldecode(tmp, eq ? (size_t)(eq - tmp) : n);
 	vl = eq ? urldecode(eq + 1, n - (size_t)(eq - tmp) - 1) : 0;

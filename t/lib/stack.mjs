@@ -2,7 +2,7 @@
 // configuration, super admin, lighttpd réel sur un port libre de 127.0.0.1
 // qui lance les vrais programmes FastCGI. Rien n'est simulé.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync, mkdirSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -60,9 +60,12 @@ export async function startStack(opts = {}) {
   const stack = { dir, db, conf, config, port, env, base: `http://127.0.0.1:${port}` };
   cli(stack, ['migrate']);
   cli(stack, ['create-user', '--email', ADMIN.email, '--role', 'super_admin'], ADMIN.password + '\n');
+  // stderr de lighttpd et des programmes (journaux JSON, sanitizers) dans un fichier.
+  const errFd = openSync(join(dir, 'log/stderr.log'), 'a');
   stack.proc = spawn('lighttpd', ['-D', '-f', join(ROOT, 'etc/lighttpd-dev.conf')], {
-    env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, ...env }, stdio: ['ignore', errFd, errFd],
   });
+  closeSync(errFd);
   stack.exited = new Promise((r) => stack.proc.on('exit', r));
   for (let i = 0; i < 100; i++) {
     try { const r = await fetch(stack.base + '/login'); if (r.status === 200) break; } catch { /* pas encore */ }
@@ -76,10 +79,16 @@ export async function startStack(opts = {}) {
 // Lignes du journal de lighttpd (et des programmes) qui signalent un
 // problème grave : rapports des sanitizers, plantages.
 export function badLogLines(stack) {
-  const f = join(stack.dir, 'log/lighttpd-error.log');
-  if (!existsSync(f)) return [];
-  return readFileSync(f, 'utf8').split('\n').filter((l) =>
-    /AddressSanitizer|LeakSanitizer|runtime error:|Segmentation|child died|core dumped/.test(l));
+  return ['lighttpd-error.log', 'stderr.log'].map((n) => join(stack.dir, 'log', n))
+    .filter(existsSync).flatMap((f) => readFileSync(f, 'utf8').split('\n'))
+    .filter((l) => /AddressSanitizer|LeakSanitizer|runtime error:|Segmentation|child died|core dumped/.test(l));
+}
+
+// Journal stderr complet (lignes JSON des programmes) : pour vérifier qu'aucun
+// secret n'y apparaît.
+export function stderrLog(stack) {
+  const f = join(stack.dir, 'log/stderr.log');
+  return existsSync(f) ? readFileSync(f, 'utf8') : '';
 }
 
 // Arrête lighttpd (qui arrête ses programmes) ; lève une erreur si le
