@@ -44,18 +44,34 @@ cbw_time_iso(time_t t, char *out, size_t len)
 	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* Analyse « AAAA-MM-JJTHH:MM:SSZ » ; renvoie -1 si la forme est fausse. */
+/*
+ * Analyse exactement « AAAA-MM-JJTHH:MM:SSZ » ; renvoie -1 si la forme est
+ * fausse ou la date impossible (30 février...).
+ */
 time_t
 cbw_time_parse(const char *s)
 {
-	struct tm	 tm;
-	const char	*end;
+	static const char	 shape[] = "dddd-dd-ddTdd:dd:ddZ";
+	struct tm		 tm, back;
+	const char		*end;
+	time_t			 t;
+	size_t			 i;
 
-	if (s == NULL)
+	if (s == NULL || strlen(s) != sizeof(shape) - 1)
 		return -1;
+	for (i = 0; i < sizeof(shape) - 1; i++)
+		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
+			return -1;
 	memset(&tm, 0, sizeof(tm));
 	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (end == NULL || *end != '\0')
 		return -1;
-	return timegm(&tm);
+	back = tm;
+	t = timegm(&tm);
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year != back.tm_year ||
+	    tm.tm_mon != back.tm_mon || tm.tm_mday != back.tm_mday ||
+	    tm.tm_hour != back.tm_hour || tm.tm_min != back.tm_min ||
+	    tm.tm_sec != back.tm_sec)
+		return -1;
+	return t;
 }

@@ -200,7 +200,8 @@ fail:
 
 /*
  * Réattribue les données de `from` à `to` (dans la transaction) : noms de
- * catégories en conflit suffixés, contacts de même numéro fusionnés.
+ * catégories en conflit suffixés de l'e-mail (et de l'id si besoin),
+ * contacts de même numéro fusionnés (désinscription et noms conservés).
  */
 static enum cbw_err
 reassign(struct cbw_db *db, long long to, long long from, const char *email)
@@ -209,7 +210,19 @@ reassign(struct cbw_db *db, long long to, long long from, const char *email)
 
 	if ((er = cbw_db_exec(db, "UPDATE categories SET name = name || ' (' || "
 	    "?1 || ')' WHERE created_by = ?3 AND name IN (SELECT name FROM "
-	    "categories WHERE created_by = ?2)", "sii", email, to, from)) ||
+	    "categories WHERE created_by = ?2) AND name || ' (' || ?1 || ')' NOT "
+	    "IN (SELECT name FROM categories WHERE created_by IN (?2, ?3))",
+	    "sii", email, to, from)) ||
+	    (er = cbw_db_exec(db, "UPDATE categories SET name = name || ' (' || "
+	    "?1 || ' #' || id || ')' WHERE created_by = ?3 AND name IN (SELECT "
+	    "name FROM categories WHERE created_by = ?2)", "sii", email, to,
+	    from)) ||
+	    (er = cbw_db_exec(db, "UPDATE contacts AS a SET opted_out_at = "
+	    "coalesce(a.opted_out_at, v.opted_out_at), first_name = "
+	    "coalesce(a.first_name, v.first_name), last_name = "
+	    "coalesce(a.last_name, v.last_name) FROM contacts AS v WHERE "
+	    "a.created_by = ?1 AND v.created_by = ?2 AND v.full_number = "
+	    "a.full_number", "ii", to, from)) ||
 	    (er = cbw_db_exec(db, "UPDATE categories SET created_by = ?1 WHERE "
 	    "created_by = ?2", "ii", to, from)) ||
 	    (er = cbw_db_exec(db, "INSERT OR IGNORE INTO category_contacts"

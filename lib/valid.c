@@ -108,7 +108,7 @@ cbw_valid_email(const char *s, char *out, size_t outlen, const char **msg)
 		return CBW_EINVAL;
 	if ((at = strchr(s, '@')) == NULL || at == s || strchr(at + 1, '@'))
 		return CBW_EINVAL;
-	if ((dot = strrchr(at, '.')) == NULL || dot == at + 1 ||
+	if ((dot = strrchr(at, '.')) == NULL || at[1] == '.' ||
 	    dot[1] == '\0' || strstr(at, "..") != NULL)
 		return CBW_EINVAL;
 	for (i = 0; i <= n; i++)
