@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "app.h"
+#include "clock.h"
 #include "json.h"
 #include "user.h"
 #include "valid.h"
@@ -113,6 +114,7 @@ user_input(struct cbw_req *r, int create, struct uin *in)
 /* Message d'une saisie refusée. */
 #define INVALID_MSG	"Certains champs sont invalides."
 #define EMAIL_TAKEN	"Un compte existe déjà avec cette adresse e-mail."
+#define EDIT_TITLE	"Modifier un compte"
 
 /* Réponse 409 pour un e-mail déjà pris. */
 static void
@@ -222,7 +224,18 @@ api_delete(struct cbw_ctx *ctx, struct cbw_req *r)
 		cbw_reply_empty(r, 204);
 }
 
-/* Marque chaque compte « is_self » et formate la date de création. */
+/* Ajoute à un compte sa date de création lisible (fuseau TIME_ZONE). */
+static void
+add_display_date(struct json_object *u)
+{
+	char	 d[64];
+
+	cbw_time_display(json_object_get_string(json_object_object_get(u,
+	    "created_at")), d, sizeof(d));
+	json_object_object_add(u, "created_display", json_object_new_string(d));
+}
+
+/* Marque chaque compte « is_self », son libellé de rôle et sa date lisible. */
 static void
 decorate(struct json_object *items, long long self)
 {
@@ -231,6 +244,7 @@ decorate(struct json_object *items, long long self)
 
 	for (i = 0; i < json_object_array_length(items); i++) {
 		u = json_object_array_get_idx(items, i);
+		add_display_date(u);
 		json_object_object_add(u, "is_self", json_object_new_boolean(
 		    json_object_get_int64(json_object_object_get(u, "id")) == self));
 		json_object_object_add(u, "role_label", json_object_new_string(
@@ -307,17 +321,44 @@ page_create(struct cbw_ctx *ctx, struct cbw_req *r)
 	list_page(ctx, r, er == CBW_ECONFLICT ? 409 : 422, form, f);
 }
 
-/* Page d'édition ou de confirmation d'un compte (404 s'il n'existe pas). */
+/* « 1 catégorie, 40 contacts et 2 campagnes » (accords français). */
+static void
+counts_summary(struct json_object *counts)
+{
+	static const char *const names[3][3] = {
+		{ "categories", "catégorie", "catégories" },
+		{ "contacts", "contact", "contacts" },
+		{ "campaigns", "campagne", "campagnes" },
+	};
+	char		 s[160];
+	long long	 n[3];
+	int		 i;
+
+	for (i = 0; i < 3; i++)
+		n[i] = json_object_get_int64(json_object_object_get(counts,
+		    names[i][0]));
+	snprintf(s, sizeof(s), "%lld %s, %lld %s et %lld %s",
+	    n[0], n[0] > 1 ? names[0][2] : names[0][1],
+	    n[1], n[1] > 1 ? names[1][2] : names[1][1],
+	    n[2], n[2] > 1 ? names[2][2] : names[2][1]);
+	json_object_object_add(counts, "summary", json_object_new_string(s));
+}
+
+/*
+ * Page d'édition ou de confirmation d'un compte (404 s'il n'existe pas).
+ * Après une saisie refusée, `in` remet les valeurs tapées.
+ */
 static void
 edit_page(struct cbw_ctx *ctx, struct cbw_req *r, int status,
-    const char *tmpl, struct json_object *errors, const struct uin *in)
+    const char *tmpl, const char *title, struct json_object *errors,
+    const struct uin *in)
 {
 	struct json_object	*d, *t, *counts = NULL;
 	enum cbw_err		 er;
 
 	if ((er = cbw_user_get(ctx->db, r->ids[0], &t)) != CBW_OK ||
 	    (er = cbw_user_counts(ctx->db, r->ids[0], &counts)) != CBW_OK ||
-	    (d = cbw_page_new(ctx, r, "admin-users", "Modifier un compte")) == NULL) {
+	    (d = cbw_page_new(ctx, r, "admin-users", title)) == NULL) {
 		json_object_put(errors);
 		cbw_reply_err(ctx, r, er != CBW_OK ? er : CBW_ENOMEM);
 		return;
@@ -328,6 +369,11 @@ edit_page(struct cbw_ctx *ctx, struct cbw_req *r, int status,
 		json_object_object_add(t, "email", json_object_new_string(in->e.email));
 	if (in != NULL && in->e.role != NULL)
 		json_object_object_add(t, "role", json_object_new_string(in->e.role));
+	if (in != NULL && in->e.is_active >= 0)
+		json_object_object_add(t, "is_active",
+		    json_object_new_boolean(in->e.is_active));
+	add_display_date(t);
+	counts_summary(counts);
 	json_object_object_add(d, "target", t);
 	json_object_object_add(d, "counts", counts);
 	json_object_object_add(d, "errors", errors);
@@ -343,22 +389,23 @@ page_update(struct cbw_ctx *ctx, struct cbw_req *r)
 	const char		*msg;
 	enum cbw_err		 er;
 
-	if ((f = user_input(r, 0, &in)) != NULL) {
-		edit_page(ctx, r, 422, "admin_user_edit", f, &in);
-		return;
-	}
+	f = user_input(r, 0, &in);
 	if (r->ids[0] == r->user.id) {
 		in.e.role = NULL;	/* champs désactivés pour soi-même */
 		in.e.is_active = -1;
 	} else
 		in.e.is_active = cbw_kv_get(&r->form, "is_active") != NULL;
+	if (f != NULL) {
+		edit_page(ctx, r, 422, "admin_user_edit", EDIT_TITLE, f, &in);
+		return;
+	}
 	er = cbw_user_update(ctx->db, &r->user, r->ids[0], &in.e,
 	    r->remote_addr, &msg);
 	if (er == CBW_ECONFLICT || er == CBW_EDENIED) {
 		cbw_json_field(&f, er == CBW_ECONFLICT ? "email" : "role",
 		    er == CBW_ECONFLICT ? EMAIL_TAKEN : msg);
 		edit_page(ctx, r, er == CBW_ECONFLICT ? 409 : 403,
-		    "admin_user_edit", f, &in);
+		    "admin_user_edit", EDIT_TITLE, f, &in);
 	} else if (er != CBW_OK)
 		cbw_reply_err(ctx, r, er);
 	else {
@@ -414,13 +461,14 @@ handle(struct cbw_ctx *ctx, struct cbw_req *r)
 		page_create(ctx, r);
 		break;
 	case ROUTE_PAGE_EDIT:
-		edit_page(ctx, r, 200, "admin_user_edit", NULL, NULL);
+		edit_page(ctx, r, 200, "admin_user_edit", EDIT_TITLE, NULL, NULL);
 		break;
 	case ROUTE_PAGE_UPDATE:
 		page_update(ctx, r);
 		break;
 	case ROUTE_PAGE_CONFIRM:
-		edit_page(ctx, r, 200, "admin_user_delete", NULL, NULL);
+		edit_page(ctx, r, 200, "admin_user_delete", "Supprimer un compte",
+		    NULL, NULL);
 		break;
 	case ROUTE_PAGE_DELETE:
 		page_delete(ctx, r);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
@@ -292,6 +293,8 @@ startup(struct cbw_ctx *ctx, const struct cbw_app *app)
 		return 0;
 	}
 	cbw_log_init(app->service, ctx->cfg.log_level);
+	setenv("TZ", ctx->cfg.time_zone, 1);
+	tzset();
 	if (cbw_db_open(&ctx->db, ctx->cfg.database_path, 0, err, sizeof(err)) != CBW_OK) {
 		cbw_log(CBW_LOG_CRITICAL, __func__, 0, "démarrage impossible", err, NULL);
 		fprintf(stderr, "%s: %s\n", app->service, err);

@@ -3,6 +3,7 @@
  */
 #include "autoconfig.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -74,4 +75,18 @@ cbw_time_parse(const char *s)
 	    tm.tm_sec != back.tm_sec)
 		return -1;
 	return t;
+}
+
+/* Date lisible dans le fuseau local (voir clock.h). */
+void
+cbw_time_display(const char *iso, char *out, size_t len)
+{
+	struct tm	 tm;
+	time_t		 t;
+
+	if (len == 0)
+		return;
+	if ((t = cbw_time_parse(iso)) < 0 || localtime_r(&t, &tm) == NULL ||
+	    strftime(out, len, "%d/%m/%Y %H:%M", &tm) == 0)
+		snprintf(out, len, "%s", iso != NULL ? iso : "");
 }

@@ -12,6 +12,12 @@
 time_t	cbw_now(void);
 /* Écrit `t` en ISO 8601 UTC « 2026-11-24T06:00:00Z » dans out (≥ 21 octets). */
 void	cbw_time_iso(time_t t, char *out, size_t len);
+/*
+ * Affiche une date ISO 8601 UTC dans le fuseau local du processus (TZ,
+ * réglé au démarrage depuis TIME_ZONE) : « 24/11/2026 07:02 ». Une date
+ * illisible est recopiée telle quelle.
+ */
+void	cbw_time_display(const char *iso, char *out, size_t len);
 /* Lit une date ISO 8601 UTC écrite par cbw_time_iso ; -1 si invalide. */
 time_t	cbw_time_parse(const char *s);
 

@@ -96,7 +96,9 @@ export function stderrLog(stack) {
 export async function stopStack(stack) {
   if (stack.proc.exitCode === null) {
     stack.proc.kill('SIGTERM');
-    await Promise.race([stack.exited, sleep(5000)]);
+    let timer;
+    await Promise.race([stack.exited, new Promise((r) => { timer = setTimeout(r, 5000); })]);
+    clearTimeout(timer);
   }
   await sleep(200);
   const bad = badLogLines(stack);
