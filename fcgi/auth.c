@@ -87,11 +87,13 @@ login_input(struct cbw_ctx *ctx, struct cbw_req *r, char *out, size_t len,
 {
 	struct json_object	*fields = NULL;
 	const char		*email = NULL, *msg;
+	enum cbw_err		 er;
 
-	if (cbw_input_str(r, "email", &email) != CBW_OK ||
+	if ((er = cbw_input_str(r, "email", &email)) != CBW_OK ||
 	    cbw_valid_email(email, out, len, &msg) != CBW_OK)
-		cbw_json_field(&fields, "email", email == NULL ?
-		    "L'adresse e-mail est obligatoire." : msg);
+		cbw_json_field(&fields, "email", er == CBW_ENOTFOUND ?
+		    "L'adresse e-mail est obligatoire." : er == CBW_EINVAL ?
+		    "L'adresse e-mail doit être une chaîne de caractères." : msg);
 	if (cbw_input_str(r, "password", pw) != CBW_OK || **pw == '\0')
 		cbw_json_field(&fields, "password", "Le mot de passe est obligatoire.");
 	if (fields == NULL)

@@ -13,6 +13,7 @@
 #include "db.h"
 #include "jwt.h"
 #include "log.h"
+#include "valid.h"
 
 /* Remplit u depuis une ligne (id, email, role) déjà lue. */
 static void
@@ -126,8 +127,9 @@ cbw_auth_login(struct cbw_db *db, const char *email, const char *password,
 		found = 1;
 	}
 	cbw_db_done(s);
+	/* bcrypt ignore les octets après 72 : un mot de passe plus long est faux. */
 	ok = cbw_password_verify(password, found ? hash : dummy_hash());
-	ok = ok && found && active;
+	ok = ok && found && active && strlen(password) <= CBW_PASSWORD_MAX;
 	record_attempt(db, email, ip, ok);
 	explicit_bzero(hash, sizeof(hash));
 	if (!ok) {

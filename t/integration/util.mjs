@@ -1,0 +1,223 @@
+// Aides communes aux tests d'intégration (en plus de t/lib/stack.mjs) :
+// jetons JWT signés à la main, PRNG à graine, cookies, CSRF, requêtes
+// depuis une autre adresse de boucle locale, redémarrage de lighttpd,
+// outil d'administration avec code de sortie.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHmac, createHash } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
+import nodeHttp from 'node:http';
+import { join } from 'node:path';
+import { ROOT, BUILD, ADMIN, http } from '../lib/stack.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// Attente qui ne retient pas le processus de test.
+const unrefSleep = (ms) => new Promise((r) => setTimeout(r, ms).unref());
+
+// ---------------------------------------------------------------- JWT
+
+export const b64url = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+
+const HMAC = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' };
+
+// Signe un jeton : en-tête {alg, typ} (ou `header` tel quel), charge utile
+// telle quelle. alg « none » : signature vide.
+export function signJwt(secret, payload, { alg = 'HS256', header } = {}) {
+  const h = b64url(header || { alg, typ: 'JWT' });
+  const p = b64url(payload);
+  const input = `${h}.${p}`;
+  if (!HMAC[alg]) return `${input}.`;
+  return `${input}.${createHmac(HMAC[alg], secret).update(input).digest('base64url')}`;
+}
+
+export function decodeJwt(tok) {
+  const [h, p] = tok.split('.');
+  return { header: JSON.parse(Buffer.from(h, 'base64url')), payload: JSON.parse(Buffer.from(p, 'base64url')) };
+}
+
+export const nowSec = () => Math.floor(Date.now() / 1000);
+
+// Revendications valides pour un utilisateur et une famille de session.
+export function claims(userId, sid, { now = nowSec(), role = 'super_admin', ttl = 1800 } = {}) {
+  return { sub: String(userId), role, sid, iat: now, exp: now + ttl };
+}
+
+export const sha256hex = (s) => createHash('sha256').update(s).digest('hex');
+
+// Famille de session (refresh_tokens.family_id) d'un jeton de rafraîchissement.
+export function familyOf(stack, refreshToken) {
+  const rows = stack.sql(`SELECT family_id FROM refresh_tokens WHERE token_hash = '${sha256hex(refreshToken)}'`);
+  assert.equal(rows.length, 1, 'jeton de rafraîchissement introuvable en base');
+  return rows[0].family_id;
+}
+
+// ---------------------------------------------------------------- PRNG
+
+export function mulberry32(a) {
+  return function next() {
+    a |= 0; a = (a + 0x6D2B79F5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Graine : CBW_SEED si donnée, sinon aléatoire ; toujours affichée.
+export function seeded(label) {
+  const seed = process.env.CBW_SEED ? Number(process.env.CBW_SEED) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
+  console.log('seed=', seed, label || '');
+  return { seed, rnd: mulberry32(seed) };
+}
+
+// ---------------------------------------------------------------- cookies, HTML
+
+// Cookies posés par une réponse : { nom: { value, attrs (chaîne brute) } }.
+export function setCookies(res) {
+  const out = {};
+  for (const line of res.headers.getSetCookie()) {
+    const [pair] = line.split(';');
+    const eq = pair.indexOf('=');
+    out[pair.slice(0, eq).trim()] = { value: pair.slice(eq + 1), raw: line };
+  }
+  return out;
+}
+
+export const cookieHeader = (obj) => Object.entries(obj).map(([k, v]) => `${k}=${v}`).join('; ');
+
+// Valeur du champ caché csrf d'une page.
+export function csrfOf(html) {
+  const m = html.match(/<input type="hidden" name="csrf" value="([^"]*)">/);
+  assert.ok(m, 'champ csrf absent de la page');
+  return m[1];
+}
+
+export const form = (o) => new URLSearchParams(o).toString();
+export const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
+
+// Connexion par le formulaire HTML ; rend { cookie, csrf } (cookie de
+// session prêt pour l'en-tête Cookie, csrf lu sur le tableau de bord).
+export async function htmlLogin(stack, email = ADMIN.email, password = ADMIN.password) {
+  const page = await http(stack, 'GET', '/login');
+  assert.equal(page.status, 200);
+  const pre = setCookies(page).cbw_pre.value;
+  const r = await http(stack, 'POST', '/login', {
+    headers: FORM, cookies: `cbw_pre=${pre}`,
+    body: form({ csrf: csrfOf(page.text), email, password }),
+  });
+  assert.equal(r.status, 303, `connexion HTML ${email} : ${r.status}`);
+  const session = setCookies(r).cbw_session;
+  assert.ok(session && session.value, 'pas de cookie de session');
+  const cookie = `cbw_session=${session.value}`;
+  const dash = await http(stack, 'GET', '/dashboard', { cookies: cookie });
+  assert.equal(dash.status, 200);
+  return { cookie, csrf: csrfOf(dash.text), token: session.value };
+}
+
+// ---------------------------------------------------------------- HTTP depuis une autre IP
+
+// Requête depuis une adresse locale choisie (127.0.0.x) : REMOTE_ADDR
+// change, donc la limite « par IP » aussi. Même forme de réponse que http().
+export function httpFrom(stack, localAddress, method, path, { json, body, headers = {}, cookies, token } = {}) {
+  const h = { ...headers };
+  if (token) h.Authorization = `Bearer ${token}`;
+  if (json !== undefined) { h['Content-Type'] = 'application/json'; body = JSON.stringify(json); }
+  if (cookies) h.Cookie = cookies;
+  if (body !== undefined) h['Content-Length'] = Buffer.byteLength(body);
+  return new Promise((ok, ko) => {
+    const req = nodeHttp.request({ host: '127.0.0.1', port: stack.port, localAddress, method, path, headers: h }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed = null;
+        try { parsed = JSON.parse(text); } catch { /* pas du JSON */ }
+        const hd = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) {
+          for (const x of [].concat(v)) hd.append(k, x);
+        }
+        ok({ status: res.statusCode, headers: hd, text, json: parsed });
+      });
+    });
+    req.on('error', ko);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+// ---------------------------------------------------------------- lighttpd
+
+// Arrête la pile : lighttpd d'abord (attente sans minuterie qui retienne le
+// processus de test), puis stopStack() vérifie les journaux et efface le
+// dossier.
+export async function stop(stack) {
+  if (stack.proc.exitCode === null && stack.proc.signalCode === null) {
+    stack.proc.kill('SIGTERM');
+    await Promise.race([stack.exited, unrefSleep(5000)]);
+  }
+  await stack.stop();
+}
+
+// Arrête lighttpd (et ses programmes) puis en relance un sur le même
+// dossier, la même base et le même port. Attend que le programme cbw-auth
+// réponde (n'importe quel statut sauf 502/503), sans passer par /login
+// pour ne pas compter dans la limite de débit... sauf si on le veut.
+export async function restartLighttpd(stack) {
+  if (stack.proc.exitCode === null && stack.proc.signalCode === null) {
+    stack.proc.kill('SIGTERM');
+    await Promise.race([stack.exited, unrefSleep(5000)]);
+  }
+  const errFd = openSync(join(stack.dir, 'log/stderr.log'), 'a');
+  stack.proc = spawn('lighttpd', ['-D', '-f', join(ROOT, 'etc/lighttpd-dev.conf')], {
+    env: { ...process.env, ...stack.env }, stdio: ['ignore', errFd, errFd],
+  });
+  closeSync(errFd);
+  stack.exited = new Promise((r) => stack.proc.on('exit', r));
+  for (let i = 0; i < 100; i++) {
+    try {
+      const r = await fetch(stack.base + '/static/app.css');
+      if (r.status === 200) { await r.arrayBuffer(); return; }
+    } catch { /* pas encore */ }
+    await sleep(100);
+  }
+  throw new Error('lighttpd ne redémarre pas');
+}
+
+// ---------------------------------------------------------------- CLI
+
+// Lance chatbot-whatsapp-admin ; rend { status, stdout, stderr } sans lever.
+export function runCli(stack, args, input = '') {
+  const r = spawnSync(join(BUILD, 'cli/chatbot-whatsapp-admin'), args, {
+    input, env: { ...process.env, ...stack.env }, encoding: 'utf8', timeout: 30000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+// ---------------------------------------------------------------- en-têtes
+
+// Les quatre en-têtes de sécurité, avec des valeurs sûres.
+export function assertSecurityHeaders(res, label = '') {
+  const h = res.headers;
+  const csp = h.get('content-security-policy');
+  assert.ok(csp, `${label} : Content-Security-Policy absent`);
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/, `${label} : CSP permissive`);
+  assert.match(csp, /default-src 'self'/, `${label} : CSP sans default-src`);
+  assert.match(csp, /script-src 'self'(;|$)/, `${label} : CSP script-src`);
+  assert.match(csp, /frame-ancestors 'none'/, `${label} : CSP frame-ancestors`);
+  assert.equal(h.get('x-content-type-options'), 'nosniff', `${label} : X-Content-Type-Options`);
+  assert.equal(h.get('x-frame-options'), 'DENY', `${label} : X-Frame-Options`);
+  const rp = h.get('referrer-policy');
+  assert.ok(rp, `${label} : Referrer-Policy absent`);
+  assert.match(rp, /^(no-referrer|same-origin|strict-origin|strict-origin-when-cross-origin)$/, `${label} : Referrer-Policy ${rp}`);
+}
+
+// Erreur JSON conforme (DESIGN §4) : statut, code, message français.
+export function assertJsonError(res, status, code, label = '') {
+  assert.equal(res.status, status, `${label} : statut ${res.status} ${res.text.slice(0, 200)}`);
+  assert.match(res.headers.get('content-type') || '', /^application\/json/, `${label} : type`);
+  assert.ok(res.json, `${label} : corps non JSON`);
+  assert.equal(res.json.error, code, `${label} : code`);
+  assert.equal(typeof res.json.message, 'string', `${label} : message`);
+  assert.ok(res.json.message.length > 0, `${label} : message vide`);
+}
+
+export { ADMIN, BUILD, ROOT };
