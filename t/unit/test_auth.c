@@ -913,6 +913,15 @@ main(void)
 		cmocka_unit_test(test_user_delete),
 	};
 
+	/* Sans --enable-test-clock, l'heure ne se pilote pas : test ignoré (77). */
+	setenv("CBW_TEST_NOW", "1800000000", 1);
+	if (cbw_now() != 1800000000) {
+		fprintf(stderr, "horloge non pilotable (build sans "
+		    "--enable-test-clock) : test ignoré\n");
+		return 77;
+	}
+	unsetenv("CBW_TEST_NOW");
+
 	return cmocka_run_group_tests_name("auth", tests, group_setup,
 	    group_teardown);
 }

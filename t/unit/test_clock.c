@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -141,6 +142,15 @@ main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_parse_impossible_dates),
 	};
+
+	/* Sans --enable-test-clock, l'heure ne se pilote pas : test ignoré (77). */
+	setenv("CBW_TEST_NOW", "1800000000", 1);
+	if (cbw_now() != 1800000000) {
+		fprintf(stderr, "horloge non pilotable (build sans "
+		    "--enable-test-clock) : test ignoré\n");
+		return 77;
+	}
+	unsetenv("CBW_TEST_NOW");
 
 	return cmocka_run_group_tests_name("clock", tests, NULL, NULL);
 }
