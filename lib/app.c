@@ -18,6 +18,7 @@
 #include "db.h"
 #include "json.h"
 #include "log.h"
+#include "multipart.h"
 #include "ratelimit.h"
 #include "tmpl.h"
 #include "valid.h"
@@ -82,10 +83,44 @@ check_body(struct cbw_ctx *ctx, struct cbw_req *r, unsigned int fl)
 	return 1;
 }
 
-/* Analyse le corps JSON ou urlencoded ; 400 si invalide. Rend 1 si OK. */
+/*
+ * Range les parties d'un corps multipart : le fichier dans r->upload, les
+ * autres champs (UTF-8 valide) dans r->form. Rend 1 si le corps est valide.
+ */
+static int
+parse_multipart(struct cbw_req *r)
+{
+	struct cbw_part	 parts[CBW_MULTIPART_MAX];
+	size_t		 n, i;
+
+	if (cbw_multipart_parse(r->content_type, r->body ? r->body : "",
+	    r->bodylen, parts, CBW_MULTIPART_MAX, &n) != CBW_OK)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (parts[i].filename[0] != '\0' || strcmp(parts[i].name, "file") == 0) {
+			if (r->upload != NULL)
+				continue;
+			r->upload = parts[i].data;
+			r->uploadlen = parts[i].len;
+			snprintf(r->upload_name, sizeof(r->upload_name), "%s",
+			    parts[i].filename);
+		} else if (parts[i].len < 4096 &&
+		    cbw_kv_add(&r->form, parts[i].name, strlen(parts[i].name),
+		    parts[i].data, parts[i].len) != CBW_OK)
+			return 0;
+	}
+	return 1;
+}
+
+/* Analyse le corps JSON, urlencoded ou multipart ; 400 si invalide. Rend 1 si OK. */
 static int
 parse_body(struct cbw_ctx *ctx, struct cbw_req *r, unsigned int fl)
 {
+	if ((fl & CBW_R_MULTIPART) && !parse_multipart(r)) {
+		cbw_reply_error(ctx, r, 400, "invalid_multipart",
+		    "Envoi de fichier mal formé.", NULL);
+		return 0;
+	}
 	if ((fl & CBW_R_JSON) && cbw_json_parse_object(r->body ? r->body : "",
 	    r->bodylen, &r->json) != CBW_OK) {
 		cbw_reply_error(ctx, r, 400, "invalid_json",
@@ -131,7 +166,8 @@ check_csrf(struct cbw_ctx *ctx, struct cbw_req *r, unsigned int fl)
 	const char	*binding, *pre;
 	char		 b[80];
 
-	if (!(fl & CBW_R_FORM) || r->method == CBW_GET)
+	if (!(fl & CBW_R_HTML) || !(fl & (CBW_R_FORM | CBW_R_MULTIPART)) ||
+	    r->method == CBW_GET)
 		return 1;
 	if (fl & CBW_R_NOCSRF) {
 		pre = cbw_kv_get(&r->cookies, CBW_COOKIE_PRE);
@@ -192,9 +228,11 @@ cbw_app_dispatch(struct cbw_ctx *ctx, const struct cbw_app *app,
 		if (app->routes[i].id == r->route)
 			rt = &app->routes[i];
 	fl = rt->flags;
-	if (r->content_length > (size_t)ctx->cfg.max_body_bytes) {
-		cbw_reply_error(ctx, r, 413, "payload_too_large",
-		    "Requête trop volumineuse.", NULL);
+	if (r->content_length > (size_t)((fl & CBW_R_MULTIPART) ?
+	    ctx->cfg.max_upload_bytes : ctx->cfg.max_body_bytes)) {
+		cbw_reply_error(ctx, r, 413, "payload_too_large", (fl &
+		    CBW_R_MULTIPART) ? "Fichier trop volumineux : 10 Mo au "
+		    "maximum." : "Requête trop volumineuse.", NULL);
 		return;
 	}
 	if (!check_body(ctx, r, fl))
@@ -238,7 +276,8 @@ read_body(struct cbw_ctx *ctx, struct cbw_req *r, FCGX_Request *fr)
 	    cbw_valid_int64(cl, 0, 1LL << 40, &n) != CBW_OK || n == 0)
 		return;
 	r->content_length = (size_t)n;
-	if (n > ctx->cfg.max_body_bytes || (r->body = malloc((size_t)n + 1)) == NULL)
+	if ((n > ctx->cfg.max_body_bytes && n > ctx->cfg.max_upload_bytes) ||
+	    (r->body = malloc((size_t)n + 1)) == NULL)
 		return;
 	while (r->bodylen < (size_t)n) {
 		got = FCGX_GetStr(r->body + r->bodylen, (int)((size_t)n - r->bodylen),

@@ -84,6 +84,14 @@ void		 cbw_page_flash(struct cbw_ctx *, struct cbw_req *, struct json_object *);
  * chaîne, ou UTF-8 invalide).
  */
 enum cbw_err	 cbw_input_str(struct cbw_req *, const char *key, const char **out);
+/*
+ * Liste d'identifiants `key` : tableau JSON d'entiers positifs pour l'API,
+ * valeurs répétées du formulaire pour le HTML. Rend CBW_OK (*n, peut être
+ * 0), CBW_ENOTFOUND (absent), CBW_EINVAL (pas un tableau d'identifiants,
+ * ou plus de `max`).
+ */
+enum cbw_err	 cbw_input_ids(struct cbw_req *, const char *key, long long *ids,
+		    size_t max, size_t *n);
 /* Ajoute page_num, pages, prev_page, next_page, total au contexte. */
 void		 cbw_page_pagination(struct json_object *, long long page,
 		    long long per_page, long long total);

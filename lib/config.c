@@ -52,6 +52,7 @@ static const struct key keys[] = {
 	{ "STATIC_DIR", KT_STR, S(static_dir), CBW_DATADIR "/static", 0, 0 },
 	{ "MIGRATIONS_DIR", KT_STR, S(migrations_dir), CBW_DATADIR "/migrations", 0, 0 },
 	{ "MAX_BODY_BYTES", KT_LONG, S(max_body_bytes), "1048576", 1024, 104857600 },
+	{ "MAX_UPLOAD_BYTES", KT_LONG, S(max_upload_bytes), "10551296", 1024, 104857600 },
 	{ "COOKIE_SECURE", KT_BOOL, S(cookie_secure), "0", 0, 0 },
 };
 #undef S

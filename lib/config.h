@@ -30,6 +30,7 @@ struct cbw_config {
 	char	*static_dir;
 	char	*migrations_dir;
 	long	 max_body_bytes;
+	long	 max_upload_bytes;	/* corps multipart (import CSV) */
 	int	 cookie_secure;		/* 1 : cookies « Secure » même sans HTTPS vu */
 };
 

@@ -68,6 +68,9 @@ struct cbw_req {
 	struct cbw_kvlist	 form;
 	struct cbw_kvlist	 cookies;
 	struct json_object	*json;		/* corps JSON analysé */
+	const char		*upload;	/* fichier envoyé (multipart), dans body */
+	size_t			 uploadlen;
+	char			 upload_name[256];
 	/* Routage. */
 	int			 route;
 	long long		 ids[4];

@@ -287,3 +287,51 @@ cbw_input_str(struct cbw_req *r, const char *key, const char **out)
 	}
 	return CBW_OK;
 }
+
+/* Identifiants d'un tableau JSON. */
+static enum cbw_err
+ids_json(struct json_object *arr, long long *ids, size_t max, size_t *n)
+{
+	struct json_object	*v;
+	size_t			 i, len;
+
+	if (!json_object_is_type(arr, json_type_array) ||
+	    (len = json_object_array_length(arr)) > max)
+		return CBW_EINVAL;
+	for (i = 0; i < len; i++) {
+		v = json_object_array_get_idx(arr, i);
+		if (!json_object_is_type(v, json_type_int) ||
+		    (ids[i] = json_object_get_int64(v)) <= 0)
+			return CBW_EINVAL;
+	}
+	*n = len;
+	return CBW_OK;
+}
+
+/* Liste d'identifiants (voir app.h). */
+enum cbw_err
+cbw_input_ids(struct cbw_req *r, const char *key, long long *ids, size_t max,
+    size_t *n)
+{
+	struct json_object	*arr;
+	size_t			 i;
+	int			 found = 0;
+
+	*n = 0;
+	if (r->json != NULL) {
+		if (!json_object_object_get_ex(r->json, key, &arr) || arr == NULL)
+			return CBW_ENOTFOUND;
+		return ids_json(arr, ids, max, n);
+	}
+	for (i = 0; i < r->form.n; i++) {
+		if (strcmp(r->form.v[i].key, key) != 0)
+			continue;
+		found = 1;
+		if (*r->form.v[i].val == '\0')
+			continue;	/* case « aucune » */
+		if (*n >= max || cbw_valid_id(r->form.v[i].val, &ids[*n]) != CBW_OK)
+			return CBW_EINVAL;
+		(*n)++;
+	}
+	return found ? CBW_OK : CBW_ENOTFOUND;
+}

@@ -76,10 +76,82 @@
     }
   }
 
+  /* (d) select[data-searchable]: a search box that filters the options
+     (case- and accent-insensitive). The selected option always stays.
+     Options are removed/re-added rather than hidden (Safari ignores hidden
+     <option>s). Enter picks the first match instead of submitting. */
+  function fold(text) {
+    var s = String(text || '').toLowerCase();
+    if (s.normalize) { s = s.normalize('NFD').replace(/[\u0300-\u036f]/g, ''); }
+    return s.replace(/\s+/g, ' ').trim();
+  }
+
+  function initSearchableSelect(select) {
+    var all = Array.prototype.map.call(select.options, function (opt) {
+      return { el: opt, key: fold(opt.textContent) };
+    });
+    var input = document.createElement('input');
+    input.type = 'search';
+    input.className = 'select-filter';
+    input.placeholder = 'Rechercher un pays…';
+    input.setAttribute('aria-label', 'Filtrer la liste des indicatifs');
+    input.setAttribute('autocomplete', 'off');
+    input.setAttribute('spellcheck', 'false');
+    if (select.id) { input.setAttribute('aria-controls', select.id); }
+    select.parentNode.insertBefore(input, select);
+
+    function matches(q) {
+      return all.filter(function (o) { return o.key.indexOf(q) !== -1; });
+    }
+
+    function apply() {
+      var q = fold(input.value);
+      var value = select.value;
+      var current = select.selectedIndex >= 0 ? select.options[select.selectedIndex] : null;
+      var frag = document.createDocumentFragment();
+      all.forEach(function (o) {
+        if (!q || o.el === current || o.key.indexOf(q) !== -1) { frag.appendChild(o.el); }
+      });
+      while (select.firstChild) { select.removeChild(select.firstChild); }
+      select.appendChild(frag);
+      select.value = value;
+    }
+
+    input.addEventListener('input', apply);
+    input.addEventListener('keydown', function (e) {
+      if (e.key === 'Enter') {
+        e.preventDefault(); // never submit the form from the filter box
+        var q = fold(input.value);
+        var found = q ? matches(q) : [];
+        if (found.length && select.value !== found[0].el.value) {
+          select.value = found[0].el.value;
+          apply();
+          select.dispatchEvent(new Event('change', { bubbles: true }));
+        }
+      } else if ((e.key === 'Escape' || e.key === 'Esc') && input.value) {
+        e.preventDefault();
+        input.value = '';
+        apply();
+      }
+    });
+    // Before submitting, put every option back (the chosen value is kept).
+    if (select.form) {
+      select.form.addEventListener('submit', function () {
+        if (input.value) { input.value = ''; apply(); }
+      });
+    }
+  }
+
+  function initSearchableSelects() {
+    var selects = document.querySelectorAll('select[data-searchable]');
+    Array.prototype.forEach.call(selects, initSearchableSelect);
+  }
+
   function init() {
     initConfirm();
     initFlashes();
     initNavToggle();
+    initSearchableSelects();
   }
 
   if (document.readyState === 'loading') {

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, BUILD } from '../lib/stack.mjs';
 
-const PROGRAMS = ['fcgi/cbw-auth', 'fcgi/cbw-users', 'fcgi/cbw-dashboard', 'cli/chatbot-whatsapp-admin'];
+const PROGRAMS = ['fcgi/cbw-auth', 'fcgi/cbw-users', 'fcgi/cbw-dashboard', 'fcgi/cbw-categories',
+  'fcgi/cbw-contacts', 'cli/chatbot-whatsapp-admin'];
 
 // Lance un programme avec seulement le fichier de configuration donné.
 function runWith(prog, confText, extraEnv = {}) {

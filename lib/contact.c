@@ -1,0 +1,379 @@
+/*
+ * Contacts (voir contact.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "clock.h"
+#include "contact.h"
+#include "db.h"
+#include "fold.h"
+#include "owner.h"
+#include "phone.h"
+
+#define CONTACT_COLS "c.id, c.phone_number, c.country_code, c.full_number, " \
+	"c.first_name, c.last_name, c.opted_out_at, c.created_at, " \
+	"c.updated_at, (SELECT group_concat(category_id) FROM category_contacts " \
+	"WHERE contact_id = c.id) AS category_ids"
+
+/* Clé de recherche (voir contact.h). */
+enum cbw_err
+cbw_contact_search_key(struct cbw_buf *b, const char *first, const char *last,
+    const struct cbw_phone *p)
+{
+	const struct cbw_country	*c = cbw_phone_country_by_code(p->country_code);
+
+	cbw_fold(b, first);
+	cbw_buf_putc(b, ' ');
+	cbw_fold(b, last);
+	cbw_buf_putc(b, ' ');
+	cbw_fold_digits(b, p->full);
+	cbw_buf_putc(b, ' ');
+	if (c != NULL && c->trunk != NULL)
+		cbw_buf_puts(b, c->trunk);
+	cbw_buf_puts(b, p->national);
+	return b->oom ? CBW_ENOMEM : CBW_OK;
+}
+
+/* Rend 1 si q ne contient que des chiffres et des signes de numéro. */
+static int
+phone_like(const char *q)
+{
+	int	 digits = 0;
+
+	for (; *q != '\0'; q++) {
+		if (*q >= '0' && *q <= '9')
+			digits++;
+		else if (strchr(" +.-()/", *q) == NULL)
+			return 0;
+	}
+	return digits > 0;
+}
+
+/* Terme de recherche (voir contact.h). */
+int
+cbw_contact_search_term(const char *q, struct cbw_buf *term)
+{
+	struct cbw_buf	 f;
+	const char	*s;
+	size_t		 n;
+
+	cbw_buf_reset(term);
+	if (q == NULL)
+		return 0;
+	if (phone_like(q))
+		cbw_fold_digits(term, q);
+	else {
+		cbw_buf_init(&f);
+		cbw_fold(&f, q);
+		for (s = cbw_buf_str(&f); *s != '\0'; s++)	/* blancs réduits */
+			if (*s != ' ' || (term->len > 0 && term->data[term->len - 1] != ' '))
+				cbw_buf_putc(term, *s);
+		cbw_buf_free(&f);
+		while (term->len > 0 && term->data[term->len - 1] == ' ')
+			term->data[--term->len] = '\0';
+	}
+	n = term->len;
+	return n == 0 ? 0 : n < 3 ? 1 : 2;
+}
+
+/* Remplace la colonne texte « category_ids » (« 3,7 ») par un tableau. */
+static void
+ids_to_array(struct json_object *o)
+{
+	struct json_object	*arr = json_object_new_array();
+	const char		*s = json_object_get_string(
+				    json_object_object_get(o, "category_ids"));
+	char			*end;
+	long long		 v;
+
+	while (s != NULL && *s != '\0') {
+		v = strtoll(s, &end, 10);
+		if (end == s)
+			break;
+		json_object_array_add(arr, json_object_new_int64(v));
+		s = *end == ',' ? end + 1 : end;
+	}
+	json_object_object_add(o, "category_ids", arr);
+}
+
+/* Filtres communs de la liste : ?1 admin, ?2 catégorie (0 : toutes), ?3 FTS, ?4 court. */
+#define LIST_WHERE "WHERE c.created_by = ?1 AND (?2 = 0 OR c.id IN " \
+	"(SELECT contact_id FROM category_contacts WHERE category_id = ?2)) " \
+	"AND (?3 IS NULL OR c.id IN (SELECT rowid FROM contacts_fts WHERE " \
+	"contacts_fts MATCH ?3)) AND (?4 IS NULL OR instr(c.search_key, ?4) > 0)"
+
+/* Prépare les paramètres de recherche (phrase FTS ou sous-chaîne). */
+static void
+search_params(const char *q, struct cbw_buf *fts, struct cbw_buf *shortq)
+{
+	struct cbw_buf	 term;
+	const char	*s;
+	int		 kind;
+
+	cbw_buf_init(&term);
+	kind = cbw_contact_search_term(q, &term);
+	if (kind == 2) {
+		cbw_buf_putc(fts, '"');
+		for (s = cbw_buf_str(&term); *s != '\0'; s++) {
+			if (*s == '"')
+				cbw_buf_putc(fts, '"');
+			cbw_buf_putc(fts, *s);
+		}
+		cbw_buf_putc(fts, '"');
+	} else if (kind == 1)
+		cbw_buf_puts(shortq, cbw_buf_str(&term));
+	cbw_buf_free(&term);
+}
+
+/* Nombre total de la liste (compteur tenu à jour s'il n'y a pas de filtre). */
+static enum cbw_err
+list_total(struct cbw_db *db, long long owner, long long cat,
+    const char *fts, const char *sq, long long *total)
+{
+	if (cat == 0 && fts == NULL && sq == NULL) {
+		if (cbw_db_query_int(db, total, "SELECT contacts FROM owner_counts "
+		    "WHERE user_id = ?", "i", owner) == CBW_ENOTFOUND)
+			*total = 0;
+		return CBW_OK;
+	}
+	return cbw_db_query_int(db, total, "SELECT count(*) FROM contacts c "
+	    LIST_WHERE, "iiss", owner, cat, fts, sq);
+}
+
+/* Liste paginée (voir contact.h). */
+enum cbw_err
+cbw_contact_list(struct cbw_db *db, long long owner, const char *q,
+    long long cat, long long page, long long per_page,
+    struct json_object **items, long long *total)
+{
+	struct cbw_buf	 fts, sq;
+	const char	*f, *s;
+	enum cbw_err	 er;
+	size_t		 i;
+
+	*items = NULL;
+	if (cat != 0 && (er = cbw_owner_check(db, CBW_OWN_CATEGORY, owner,
+	    cat)) != CBW_OK)
+		return er;
+	cbw_buf_init(&fts);
+	cbw_buf_init(&sq);
+	search_params(q, &fts, &sq);
+	f = fts.len ? cbw_buf_str(&fts) : NULL;
+	s = sq.len ? cbw_buf_str(&sq) : NULL;
+	if ((er = list_total(db, owner, cat, f, s, total)) == CBW_OK &&
+	    (er = cbw_db_query_json(db, items, "SELECT " CONTACT_COLS " FROM "
+	    "contacts c " LIST_WHERE " ORDER BY c.last_name COLLATE NOCASE, "
+	    "c.first_name COLLATE NOCASE, c.id LIMIT ?5 OFFSET ?6",
+	    "iissii", owner, cat, f, s, per_page,
+	    (page - 1) * per_page)) == CBW_OK)
+		for (i = 0; i < json_object_array_length(*items); i++)
+			ids_to_array(json_object_array_get_idx(*items, i));
+	cbw_buf_free(&fts);
+	cbw_buf_free(&sq);
+	return er;
+}
+
+/* Fiche d'un contact (voir contact.h). */
+enum cbw_err
+cbw_contact_get(struct cbw_db *db, long long owner, long long id,
+    struct json_object **out)
+{
+	struct json_object	*cats;
+	enum cbw_err		 er;
+
+	if ((er = cbw_db_query_row(db, out, "SELECT " CONTACT_COLS " FROM "
+	    "contacts c WHERE c.id = ? AND c.created_by = ?", "ii", id,
+	    owner)) != CBW_OK)
+		return er;
+	ids_to_array(*out);
+	if ((er = cbw_db_query_json(db, &cats, "SELECT k.id, k.name, k.color "
+	    "FROM category_contacts cc JOIN categories k ON k.id = cc.category_id "
+	    "WHERE cc.contact_id = ? ORDER BY k.name COLLATE NOCASE", "i",
+	    id)) != CBW_OK) {
+		json_object_put(*out);
+		*out = NULL;
+		return er;
+	}
+	json_object_object_add(*out, "categories", cats);
+	return CBW_OK;
+}
+
+/* Le contact qui a déjà ce numéro chez l'admin (pour le 409). */
+static struct json_object *
+existing_contact(struct cbw_db *db, long long owner, const char *full)
+{
+	struct json_object	*o = NULL;
+
+	cbw_db_query_row(db, &o, "SELECT id, first_name, last_name, full_number "
+	    "FROM contacts WHERE created_by = ? AND full_number = ?", "is",
+	    owner, full);
+	return o;
+}
+
+/* Remplace les catégories d'un contact (dans la transaction). */
+static enum cbw_err
+set_categories(struct cbw_db *db, long long owner, long long id,
+    const struct cbw_contact_in *in, const char *now)
+{
+	enum cbw_err	 er;
+	size_t		 i;
+
+	if ((er = cbw_db_exec(db, "DELETE FROM category_contacts WHERE "
+	    "contact_id = ?", "i", id)) != CBW_OK)
+		return er;
+	for (i = 0; i < in->ncat; i++) {
+		if (cbw_owner_check(db, CBW_OWN_CATEGORY, owner,
+		    in->category_ids[i]) != CBW_OK)
+			return CBW_EDENIED;
+		if ((er = cbw_db_exec(db, "INSERT OR IGNORE INTO category_contacts"
+		    "(category_id, contact_id, added_at) VALUES (?, ?, ?)", "iis",
+		    in->category_ids[i], id, now)) != CBW_OK ||
+		    (er = cbw_db_exec(db, "UPDATE categories SET updated_at = ? "
+		    "WHERE id = ?", "si", now, in->category_ids[i])) != CBW_OK)
+			return er;
+	}
+	return CBW_OK;
+}
+
+/* Création (voir contact.h). */
+enum cbw_err
+cbw_contact_create(struct cbw_db *db, long long owner,
+    const struct cbw_contact_in *in, long long *id, struct json_object **existing)
+{
+	struct cbw_buf	 key;
+	char		 now[32];
+	enum cbw_err	 er;
+
+	*existing = NULL;
+	cbw_buf_init(&key);
+	cbw_time_iso(cbw_now(), now, sizeof(now));
+	if (cbw_contact_search_key(&key, in->first_name, in->last_name,
+	    in->phone) != CBW_OK || (er = cbw_db_begin(db)) != CBW_OK) {
+		cbw_buf_free(&key);
+		return CBW_ENOMEM;
+	}
+	er = cbw_db_exec(db, "INSERT INTO contacts(phone_number, country_code, "
+	    "full_number, first_name, last_name, search_key, created_by, "
+	    "created_at, updated_at) VALUES (?, ?, ?, nullif(?, ''), "
+	    "nullif(?, ''), ?, ?, ?, ?)", "ssssssiss", in->phone->national,
+	    in->phone->country_code, in->phone->full, in->first_name,
+	    in->last_name, cbw_buf_str(&key), owner, now, now);
+	cbw_buf_free(&key);
+	if (er == CBW_ECONFLICT)
+		*existing = existing_contact(db, owner, in->phone->full);
+	if (er != CBW_OK)
+		goto fail;
+	*id = cbw_db_last_id(db);
+	if ((er = set_categories(db, owner, *id, in, now)) != CBW_OK)
+		goto fail;
+	return cbw_db_commit(db);
+fail:
+	cbw_db_rollback(db);
+	return er;
+}
+
+/* Champ texte d'un objet, ou "" (jamais NULL). */
+static const char *
+str(struct json_object *o, const char *k)
+{
+	const char	*s = json_object_get_string(json_object_object_get(o, k));
+
+	return s != NULL ? s : "";
+}
+
+/* Écrit les champs fusionnés (dans la transaction). */
+static enum cbw_err
+update_row(struct cbw_db *db, long long owner, long long id,
+    const struct cbw_phone *p, const char *first, const char *last,
+    const char *now)
+{
+	struct cbw_buf	 key;
+	enum cbw_err	 er;
+
+	cbw_buf_init(&key);
+	if (cbw_contact_search_key(&key, first, last, p) != CBW_OK) {
+		cbw_buf_free(&key);
+		return CBW_ENOMEM;
+	}
+	er = cbw_db_exec(db, "UPDATE contacts SET phone_number = ?, country_code "
+	    "= ?, full_number = ?, first_name = nullif(?, ''), last_name = "
+	    "nullif(?, ''), search_key = ?, updated_at = ? WHERE id = ? AND "
+	    "created_by = ?", "sssssssii", p->national, p->country_code, p->full,
+	    first, last, cbw_buf_str(&key), now, id, owner);
+	cbw_buf_free(&key);
+	return er;
+}
+
+/* Modification (voir contact.h). */
+enum cbw_err
+cbw_contact_update(struct cbw_db *db, long long owner, long long id,
+    const struct cbw_contact_in *in, struct json_object **existing)
+{
+	struct json_object	*cur = NULL;
+	struct cbw_phone	 p;
+	struct cbw_phone_err	 pe;
+	char			 now[32];
+	enum cbw_err		 er;
+
+	*existing = NULL;
+	cbw_time_iso(cbw_now(), now, sizeof(now));
+	if ((er = cbw_db_begin(db)) != CBW_OK)
+		return er;
+	if ((er = cbw_db_query_row(db, &cur, "SELECT full_number, first_name, "
+	    "last_name FROM contacts WHERE id = ? AND created_by = ?", "ii", id,
+	    owner)) != CBW_OK)
+		goto fail;
+	if (in->phone != NULL)
+		p = *in->phone;
+	else if (cbw_phone_parse(str(cur, "full_number"), NULL, &p, &pe) != CBW_OK) {
+		er = CBW_EINVAL;
+		goto fail;
+	}
+	er = update_row(db, owner, id, &p, in->first_name ? in->first_name :
+	    str(cur, "first_name"), in->last_name ? in->last_name :
+	    str(cur, "last_name"), now);
+	if (er == CBW_ECONFLICT)
+		*existing = existing_contact(db, owner, p.full);
+	if (er != CBW_OK || (in->set_categories &&
+	    (er = set_categories(db, owner, id, in, now)) != CBW_OK))
+		goto fail;
+	json_object_put(cur);
+	return cbw_db_commit(db);
+fail:
+	json_object_put(cur);
+	cbw_db_rollback(db);
+	return er;
+}
+
+/* Suppression (voir contact.h). */
+enum cbw_err
+cbw_contact_delete(struct cbw_db *db, long long owner, long long id)
+{
+	enum cbw_err	 er;
+
+	if ((er = cbw_db_exec(db, "DELETE FROM contacts WHERE id = ? AND "
+	    "created_by = ?", "ii", id, owner)) != CBW_OK)
+		return er;
+	return cbw_db_changes(db) == 1 ? CBW_OK : CBW_ENOTFOUND;
+}
+
+/* Désinscription ou réinscription par l'admin. */
+enum cbw_err
+cbw_contact_optout(struct cbw_db *db, long long owner, long long id,
+    int opted_out)
+{
+	char		 now[32];
+	enum cbw_err	 er;
+
+	cbw_time_iso(cbw_now(), now, sizeof(now));
+	if ((er = cbw_db_exec(db, "UPDATE contacts SET opted_out_at = CASE WHEN "
+	    "?1 THEN coalesce(opted_out_at, ?2) ELSE NULL END, updated_at = ?2 "
+	    "WHERE id = ?3 AND created_by = ?4", "isii", (long long)opted_out,
+	    now, id, owner)) != CBW_OK)
+		return er;
+	return cbw_db_changes(db) == 1 ? CBW_OK : CBW_ENOTFOUND;
+}

@@ -1,0 +1,437 @@
+/*
+ * Import et export CSV des contacts (voir import.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "category.h"
+#include "clock.h"
+#include "contact.h"
+#include "csv.h"
+#include "db.h"
+#include "import.h"
+#include "owner.h"
+#include "phone.h"
+
+#define CELL_MAX	512
+
+/* État d'un import en cours. */
+struct imp {
+	struct cbw_db			*db;
+	long long			 owner, max_before;
+	const struct cbw_import_opts	*o;
+	struct cbw_import_result	*res;
+	int				 col[CBW_COL__MAX];	/* index ou -1 */
+	struct json_object		*catmap;	/* nom de catégorie → id */
+	char				 now[32];
+};
+
+void
+cbw_import_result_init(struct cbw_import_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->rejected = json_object_new_array();
+	r->skipped_lines = json_object_new_array();
+	r->headers = json_object_new_array();
+	cbw_buf_init(&r->rejected_csv);
+}
+
+void
+cbw_import_result_free(struct cbw_import_result *r)
+{
+	json_object_put(r->rejected);
+	json_object_put(r->skipped_lines);
+	json_object_put(r->headers);
+	cbw_buf_free(&r->rejected_csv);
+}
+
+/*
+ * Copie la cellule de la colonne `kind` (vide si absente), sans l'apostrophe
+ * qu'Excel ou notre export mettent devant = + - @.
+ */
+static void
+cell(const struct imp *im, const struct cbw_csv_field *f, size_t n, int kind,
+    char *out)
+{
+	const char	*s;
+	size_t		 len;
+	int		 i = im->col[kind];
+
+	out[0] = '\0';
+	if (i < 0 || (size_t)i >= n)
+		return;
+	s = f[i].s;
+	len = f[i].len;
+	if (len >= 2 && s[0] == '\'' && strchr("=+-@", s[1]) != NULL)
+		s++, len--;
+	if (len >= CELL_MAX)
+		len = CELL_MAX - 1;
+	memcpy(out, s, len);
+	out[len] = '\0';
+}
+
+/* Ligne brute (cellules jointes), pour le rapport. */
+static void
+raw_line(const struct cbw_csv_field *f, size_t n, char delim, struct cbw_buf *b)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			cbw_buf_putc(b, delim);
+		cbw_buf_put(b, f[i].s, f[i].len);
+	}
+}
+
+/* Note une ligne rejetée : rapport JSON et CSV des rejets (+ motif). */
+static void
+reject(struct imp *im, size_t line, const struct cbw_csv_field *f, size_t n,
+    const char *reason)
+{
+	struct json_object	*o = json_object_new_object();
+	struct cbw_buf		 raw;
+	size_t			 i;
+
+	cbw_buf_init(&raw);
+	raw_line(f, n, im->res->delim, &raw);
+	json_object_object_add(o, "line", json_object_new_int64((long long)line));
+	json_object_object_add(o, "reason", json_object_new_string(reason));
+	json_object_object_add(o, "raw", json_object_new_string(cbw_buf_str(&raw)));
+	json_object_array_add(im->res->rejected, o);
+	cbw_buf_free(&raw);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			cbw_buf_putc(&im->res->rejected_csv, im->res->delim);
+		cbw_csv_cell(&im->res->rejected_csv, f[i].s, im->res->delim);
+	}
+	cbw_buf_putc(&im->res->rejected_csv, im->res->delim);
+	cbw_csv_cell(&im->res->rejected_csv, reason, im->res->delim);
+	cbw_buf_puts(&im->res->rejected_csv, "\r\n");
+}
+
+/* Note une ligne ignorée (doublon). */
+static void
+skip(struct imp *im, size_t line, const char *reason)
+{
+	struct json_object	*o = json_object_new_object();
+
+	json_object_object_add(o, "line", json_object_new_int64((long long)line));
+	json_object_object_add(o, "reason", json_object_new_string(reason));
+	json_object_array_add(im->res->skipped_lines, o);
+	im->res->skipped++;
+}
+
+/*
+ * Lit l'en-tête : range l'index de chaque colonne reconnue et commence le
+ * CSV des rejets. Rend 1 si une colonne de téléphone existe.
+ */
+static int
+header(struct imp *im, const struct cbw_csv_field *f, size_t n)
+{
+	size_t	 i;
+	int	 k;
+
+	for (k = 0; k < CBW_COL__MAX; k++)
+		im->col[k] = -1;
+	for (i = 0; i < n; i++) {
+		json_object_array_add(im->res->headers,
+		    json_object_new_string_len(f[i].s, (int)f[i].len));
+		k = cbw_csv_header_kind(f[i].s, f[i].len);
+		if (k >= 0 && im->col[k] < 0)
+			im->col[k] = (int)i;
+		if (i > 0)
+			cbw_buf_putc(&im->res->rejected_csv, im->res->delim);
+		cbw_csv_cell(&im->res->rejected_csv, f[i].s, im->res->delim);
+	}
+	cbw_buf_putc(&im->res->rejected_csv, im->res->delim);
+	cbw_buf_puts(&im->res->rejected_csv, "motif\r\n");
+	return im->col[CBW_COL_PHONE] >= 0;
+}
+
+/* Identifiant de la catégorie de la ligne (créée au besoin), 0 si aucune. */
+static enum cbw_err
+row_category(struct imp *im, const char *name, long long *id)
+{
+	struct json_object	*v;
+	char			 norm[404];
+	const char		*msg;
+	enum cbw_err		 er;
+
+	*id = 0;
+	if (name[0] == '\0')
+		return CBW_OK;
+	if (cbw_valid_name(name, 0, norm, sizeof(norm), &msg) != CBW_OK)
+		return CBW_EINVAL;
+	if (json_object_object_get_ex(im->catmap, norm, &v)) {
+		*id = json_object_get_int64(v);
+		return CBW_OK;
+	}
+	if ((er = cbw_category_ensure(im->db, im->owner, norm, id)) == CBW_OK)
+		json_object_object_add(im->catmap, norm, json_object_new_int64(*id));
+	return er;
+}
+
+/* Ajoute le contact à la catégorie (déjà membre : rien). */
+static enum cbw_err
+link_category(struct imp *im, long long cat, long long contact)
+{
+	if (cat == 0)
+		return CBW_OK;
+	return cbw_db_exec(im->db, "INSERT OR IGNORE INTO category_contacts"
+	    "(category_id, contact_id, added_at) VALUES (?, ?, ?)", "iis", cat,
+	    contact, im->now);
+}
+
+/* Noms d'une ligne : prénom et nom, ou nom complet coupé au premier espace. */
+static void
+row_names(const struct imp *im, const struct cbw_csv_field *f, size_t n,
+    char *first, char *last)
+{
+	char	 full[CELL_MAX], *sp;
+
+	cell(im, f, n, CBW_COL_FIRST, first);
+	cell(im, f, n, CBW_COL_LAST, last);
+	if (first[0] != '\0' || last[0] != '\0')
+		return;
+	cell(im, f, n, CBW_COL_FULLNAME, full);
+	if ((sp = strchr(full, ' ')) != NULL) {
+		*sp = '\0';
+		snprintf(last, CELL_MAX, "%s", sp + 1);
+	}
+	snprintf(first, CELL_MAX, "%s", full);
+}
+
+/*
+ * Écrit le contact d'une ligne valide : créé, mis à jour ou ignoré
+ * (doublon dans le fichier ou déjà présent). Rend son identifiant.
+ */
+static enum cbw_err
+store(struct imp *im, size_t line, const struct cbw_phone *p, const char *first,
+    const char *last, long long *id)
+{
+	struct cbw_buf	 key;
+	enum cbw_err	 er;
+
+	cbw_buf_init(&key);
+	cbw_contact_search_key(&key, first, last, p);
+	er = cbw_db_exec(im->db, "INSERT OR IGNORE INTO contacts(phone_number, "
+	    "country_code, full_number, first_name, last_name, search_key, "
+	    "created_by, created_at, updated_at) VALUES (?, ?, ?, nullif(?, ''), "
+	    "nullif(?, ''), ?, ?, ?, ?)", "ssssssiss", p->national,
+	    p->country_code, p->full, first, last, cbw_buf_str(&key), im->owner,
+	    im->now, im->now);
+	if (er == CBW_OK && cbw_db_changes(im->db) == 1) {
+		*id = cbw_db_last_id(im->db);
+		im->res->created++;
+	} else if (er == CBW_OK && (er = cbw_db_query_int(im->db, id, "SELECT id "
+	    "FROM contacts WHERE created_by = ? AND full_number = ?", "is",
+	    im->owner, p->full)) == CBW_OK) {
+		if (*id > im->max_before)
+			skip(im, line, "Doublon d'une ligne précédente du fichier.");
+		else if (im->o->update_names && (first[0] || last[0])) {
+			er = cbw_db_exec(im->db, "UPDATE contacts SET first_name = "
+			    "coalesce(nullif(?, ''), first_name), last_name = "
+			    "coalesce(nullif(?, ''), last_name), search_key = ?, "
+			    "updated_at = ? WHERE id = ?", "ssssi", first, last,
+			    cbw_buf_str(&key), im->now, *id);
+			im->res->updated++;
+		} else
+			skip(im, line, "Déjà dans vos contacts.");
+	}
+	cbw_buf_free(&key);
+	return er;
+}
+
+/* Traite une ligne de données ; seule une erreur de base est fatale. */
+static enum cbw_err
+row(struct imp *im, size_t line, const struct cbw_csv_field *f, size_t n)
+{
+	struct cbw_phone	 p;
+	struct cbw_phone_err	 pe;
+	char			 num[CELL_MAX], cc[CELL_MAX], first[CELL_MAX],
+				 last[CELL_MAX], catname[CELL_MAX],
+				 nf[404], nl[404];
+	const char		*msg;
+	long long		 id, cat;
+	enum cbw_err		 er;
+
+	cell(im, f, n, CBW_COL_PHONE, num);
+	cell(im, f, n, CBW_COL_COUNTRY, cc);
+	cell(im, f, n, CBW_COL_CATEGORY, catname);
+	row_names(im, f, n, first, last);
+	if (num[0] == '\0') {
+		reject(im, line, f, n, "Numéro de téléphone manquant.");
+		return CBW_OK;
+	}
+	if (cbw_phone_parse(num, cc[0] ? cc : im->o->default_cc, &p, &pe) != CBW_OK) {
+		reject(im, line, f, n, pe.msg);
+		return CBW_OK;
+	}
+	if (cbw_valid_name(first, 1, nf, sizeof(nf), &msg) != CBW_OK ||
+	    cbw_valid_name(last, 1, nl, sizeof(nl), &msg) != CBW_OK) {
+		reject(im, line, f, n, msg);
+		return CBW_OK;
+	}
+	if ((er = row_category(im, catname, &cat)) == CBW_EINVAL) {
+		reject(im, line, f, n, "Nom de catégorie invalide.");
+		return CBW_OK;
+	}
+	if (er != CBW_OK || (er = store(im, line, &p, nf, nl, &id)) != CBW_OK ||
+	    (er = link_category(im, im->res->category_id, id)) != CBW_OK)
+		return er;
+	return link_category(im, cat, id);
+}
+
+/* Catégorie cible choisie sur le formulaire (existante ou nouvelle). */
+static enum cbw_err
+target_category(struct imp *im, const char **msg)
+{
+	char		 norm[404], *name;
+	enum cbw_err	 er;
+
+	if (im->o->category_id != 0) {
+		if ((er = cbw_owner_check(im->db, CBW_OWN_CATEGORY, im->owner,
+		    im->o->category_id)) != CBW_OK)
+			return er;
+		im->res->category_id = im->o->category_id;
+	} else if (im->o->category_name != NULL && im->o->category_name[0] != '\0') {
+		if (cbw_valid_name(im->o->category_name, 0, norm, sizeof(norm),
+		    msg) != CBW_OK)
+			return CBW_EINVAL;
+		if ((er = cbw_category_ensure(im->db, im->owner, norm,
+		    &im->res->category_id)) != CBW_OK)
+			return er;
+	}
+	if (im->res->category_id != 0 && cbw_db_query_text(im->db, &name,
+	    "SELECT name FROM categories WHERE id = ?", "i",
+	    im->res->category_id) == CBW_OK) {
+		snprintf(im->res->category_name, sizeof(im->res->category_name),
+		    "%s", name);
+		free(name);
+	}
+	return CBW_OK;
+}
+
+/* Boucle de lecture, dans la transaction. */
+static enum cbw_err
+import_rows(struct imp *im, struct cbw_csv *csv, const char **msg)
+{
+	const struct cbw_csv_field	*f;
+	const char			*err;
+	size_t				 n, line;
+	int				 rc, seen_header = 0;
+	enum cbw_err			 er;
+
+	while ((rc = cbw_csv_next(csv, &f, &n, &line, &err)) != 0) {
+		if (rc < 0) {
+			if (seen_header) {
+				struct cbw_csv_field none = { "", 0 };
+
+				reject(im, line, &none, 1, err);
+			}
+			continue;
+		}
+		if (!seen_header) {
+			seen_header = 1;
+			if (!header(im, f, n)) {
+				*msg = "Aucune colonne de téléphone trouvée.";
+				return CBW_EINVAL;
+			}
+			continue;
+		}
+		if ((er = row(im, line, f, n)) != CBW_OK)
+			return er;
+	}
+	if (!seen_header) {
+		*msg = "Le fichier est vide.";
+		return CBW_EINVAL;
+	}
+	return CBW_OK;
+}
+
+/* Import complet (voir import.h). */
+enum cbw_err
+cbw_import_csv(struct cbw_db *db, long long owner, const char *data,
+    size_t len, const struct cbw_import_opts *o, struct cbw_import_result *res,
+    const char **msg)
+{
+	struct imp	 im;
+	struct cbw_csv	*csv;
+	enum cbw_err	 er;
+
+	*msg = NULL;
+	memset(&im, 0, sizeof(im));
+	im.db = db, im.owner = owner, im.o = o, im.res = res;
+	cbw_time_iso(cbw_now(), im.now, sizeof(im.now));
+	if ((csv = cbw_csv_open(data, len, 0)) == NULL)
+		return CBW_ENOMEM;
+	res->encoding = cbw_csv_encoding(csv);
+	res->delim = cbw_csv_delim(csv);
+	im.catmap = json_object_new_object();
+	if ((er = cbw_db_begin(db)) != CBW_OK)
+		goto out;
+	if ((er = cbw_db_query_int(db, &im.max_before, "SELECT coalesce(max(id), "
+	    "0) FROM contacts", NULL)) != CBW_OK ||
+	    (er = target_category(&im, msg)) != CBW_OK ||
+	    (er = import_rows(&im, csv, msg)) != CBW_OK) {
+		cbw_db_rollback(db);
+		goto out;
+	}
+	if (res->category_id != 0)
+		cbw_db_exec(db, "UPDATE categories SET updated_at = ? WHERE id = ?",
+		    "si", im.now, res->category_id);
+	er = cbw_db_commit(db);
+out:
+	json_object_put(im.catmap);
+	cbw_csv_close(csv);
+	return er;
+}
+
+/* Écrit une ligne d'export à partir de la ligne SQL courante. */
+static void
+export_row(struct cbw_stmt *s, char delim, struct cbw_buf *out)
+{
+	const char	*cells[7];
+	int		 i;
+
+	for (i = 0; i < 7; i++)
+		cells[i] = cbw_db_col_text(s, i);
+	cbw_csv_row(out, cells, 7, delim);
+}
+
+/* Export CSV (voir import.h). */
+enum cbw_err
+cbw_contact_export(struct cbw_db *db, long long owner, long long category_id,
+    char delim, struct cbw_buf *out)
+{
+	static const char *const head[7] = { "Prénom", "Nom", "Indicatif",
+	    "Téléphone", "Numéro complet", "Catégories", "Désinscrit le" };
+	struct cbw_stmt	*s;
+	enum cbw_step	 st;
+	enum cbw_err	 er;
+
+	if (category_id != 0 && (er = cbw_owner_check(db, CBW_OWN_CATEGORY,
+	    owner, category_id)) != CBW_OK)
+		return er;
+	if ((er = cbw_db_prepare(db, "SELECT c.first_name, c.last_name, "
+	    "c.country_code, c.phone_number, c.full_number, (SELECT "
+	    "group_concat(k.name, ', ') FROM category_contacts cc JOIN categories "
+	    "k ON k.id = cc.category_id WHERE cc.contact_id = c.id), "
+	    "c.opted_out_at FROM contacts c WHERE c.created_by = ?1 AND (?2 = 0 "
+	    "OR c.id IN (SELECT contact_id FROM category_contacts WHERE "
+	    "category_id = ?2)) ORDER BY c.last_name COLLATE NOCASE, "
+	    "c.first_name COLLATE NOCASE, c.id", &s)) != CBW_OK)
+		return er;
+	cbw_db_bind(s, "ii", owner, category_id);
+	cbw_buf_puts(out, CBW_CSV_BOM);
+	cbw_csv_row(out, head, 7, delim);
+	while ((st = cbw_db_step(s)) == CBW_STEP_ROW)
+		export_row(s, delim, out);
+	cbw_db_done(s);
+	if (st != CBW_STEP_DONE)
+		return st == CBW_STEP_BUSY ? CBW_EBUSY : CBW_EDB;
+	return out->oom ? CBW_ENOMEM : CBW_OK;
+}
