@@ -9,8 +9,9 @@ enum cbw_err
 cbw_stats_totals(struct cbw_db *db, long long owner, struct json_object **out)
 {
 	return cbw_db_query_row(db, out, "SELECT "
-	    "(SELECT count(*) FROM contacts WHERE created_by = ?1) AS contacts, "
-	    "(SELECT count(*) FROM categories WHERE created_by = ?1) AS categories, "
+	    "coalesce((SELECT contacts FROM owner_counts WHERE user_id = ?1), 0) "
+	    "AS contacts, coalesce((SELECT categories FROM owner_counts WHERE "
+	    "user_id = ?1), 0) AS categories, "
 	    "(SELECT count(*) FROM campaigns WHERE created_by = ?1) AS campaigns, "
 	    "(SELECT count(*) FROM messages m JOIN campaigns c ON c.id = "
 	    "m.campaign_id WHERE c.created_by = ?1 AND m.status IN ('sent', "
