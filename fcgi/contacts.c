@@ -426,14 +426,13 @@ import_json(struct cbw_import_result *res)
 	json_object_object_add(o, "updated", json_object_new_int64(res->updated));
 	json_object_object_add(o, "skipped", json_object_new_int64(res->skipped));
 	json_object_object_add(o, "rejected_count", json_object_new_int64(
-	    (long long)json_object_array_length(res->rejected)));
+	    res->rejected_count));
 	json_object_object_add(o, "rejected", json_object_get(res->rejected));
 	json_object_object_add(o, "skipped_lines", json_object_get(res->skipped_lines));
 	json_object_object_add(o, "headers", json_object_get(res->headers));
 	json_object_object_add(o, "headers_found", json_object_new_boolean(1));
 	json_object_object_add(o, "rejected_csv", json_object_new_string(
-	    json_object_array_length(res->rejected) ?
-	    cbw_buf_str(&res->rejected_csv) : ""));
+	    res->rejected_count ? cbw_buf_str(&res->rejected_csv) : ""));
 	if (res->category_id != 0) {
 		c = json_object_new_object();
 		json_object_object_add(c, "id", json_object_new_int64(res->category_id));

@@ -17,6 +17,7 @@
 #include "phone.h"
 
 #define CELL_MAX	512
+#define DETAIL_MAX	1000	/* lignes détaillées dans le bilan JSON */
 
 /* État d'un import en cours. */
 struct imp {
@@ -91,17 +92,20 @@ static void
 reject(struct imp *im, size_t line, const struct cbw_csv_field *f, size_t n,
     const char *reason)
 {
-	struct json_object	*o = json_object_new_object();
+	struct json_object	*o;
 	struct cbw_buf		 raw;
 	size_t			 i;
 
-	cbw_buf_init(&raw);
-	raw_line(f, n, im->res->delim, &raw);
-	json_object_object_add(o, "line", json_object_new_int64((long long)line));
-	json_object_object_add(o, "reason", json_object_new_string(reason));
-	json_object_object_add(o, "raw", json_object_new_string(cbw_buf_str(&raw)));
-	json_object_array_add(im->res->rejected, o);
-	cbw_buf_free(&raw);
+	if (im->res->rejected_count++ < DETAIL_MAX) {
+		cbw_buf_init(&raw);
+		raw_line(f, n, im->res->delim, &raw);
+		o = json_object_new_object();
+		json_object_object_add(o, "line", json_object_new_int64((long long)line));
+		json_object_object_add(o, "reason", json_object_new_string(reason));
+		json_object_object_add(o, "raw", json_object_new_string(cbw_buf_str(&raw)));
+		json_object_array_add(im->res->rejected, o);
+		cbw_buf_free(&raw);
+	}
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			cbw_buf_putc(&im->res->rejected_csv, im->res->delim);
@@ -116,12 +120,14 @@ reject(struct imp *im, size_t line, const struct cbw_csv_field *f, size_t n,
 static void
 skip(struct imp *im, size_t line, const char *reason)
 {
-	struct json_object	*o = json_object_new_object();
+	struct json_object	*o;
 
+	if (im->res->skipped++ >= DETAIL_MAX)
+		return;
+	o = json_object_new_object();
 	json_object_object_add(o, "line", json_object_new_int64((long long)line));
 	json_object_object_add(o, "reason", json_object_new_string(reason));
 	json_object_array_add(im->res->skipped_lines, o);
-	im->res->skipped++;
 }
 
 /*

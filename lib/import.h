@@ -22,8 +22,8 @@ struct cbw_import_opts {
 };
 
 struct cbw_import_result {
-	long long		 created, updated, skipped;
-	struct json_object	*rejected;	/* [{line, reason, raw}] */
+	long long		 created, updated, skipped, rejected_count;
+	struct json_object	*rejected;	/* [{line, reason, raw}], 1000 au plus */
 	struct json_object	*skipped_lines;	/* [{line, reason}] */
 	struct json_object	*headers;	/* en-têtes lus */
 	struct cbw_buf		 rejected_csv;	/* lignes rejetées + colonne motif */
