@@ -102,26 +102,6 @@ cat_input(struct cbw_req *r, int create, struct cin *in)
 	return f;
 }
 
-/* Pagination lue dans la requête ; 422 (API) si invalide. Rend 1 si valide. */
-static int
-paging(struct cbw_ctx *ctx, struct cbw_req *r, long long *pg, long long *pp)
-{
-	struct json_object	*f = NULL;
-	const char		*field, *msg;
-
-	if (cbw_valid_page(cbw_kv_get(&r->query, "page"), cbw_kv_get(&r->query,
-	    "per_page"), pg, pp, &field, &msg) == CBW_OK)
-		return 1;
-	if (!r->is_api) {		/* page : on revient au début */
-		*pg = 1;
-		*pp = CBW_PER_PAGE_DEFAULT;
-		return 1;
-	}
-	cbw_json_field(&f, field, msg);
-	cbw_reply_error(ctx, r, 422, "validation_error", msg, f);
-	return 0;
-}
-
 /* GET /api/categories : 200 liste paginée ; 422 pagination invalide. */
 static void
 api_list(struct cbw_ctx *ctx, struct cbw_req *r)
@@ -130,7 +110,7 @@ api_list(struct cbw_ctx *ctx, struct cbw_req *r)
 	long long		 pg, pp, total;
 	enum cbw_err		 er;
 
-	if (!paging(ctx, r, &pg, &pp))
+	if (!cbw_input_page(ctx, r, &pg, &pp))
 		return;
 	if ((er = cbw_category_list(ctx->db, r->user.id, cbw_kv_get(&r->query,
 	    "q"), pg, pp, &items, &total)) != CBW_OK)
@@ -322,7 +302,7 @@ list_page(struct cbw_ctx *ctx, struct cbw_req *r, int status,
 	size_t			 i;
 	enum cbw_err		 er;
 
-	paging(ctx, r, &pg, &pp);
+	cbw_input_page(ctx, r, &pg, &pp);
 	if ((er = cbw_category_list(ctx->db, r->user.id, q, pg, pp, &items,
 	    &total)) != CBW_OK ||
 	    (d = cbw_page_new(ctx, r, "categories", "Catégories")) == NULL) {
@@ -447,7 +427,7 @@ show_page(struct cbw_ctx *ctx, struct cbw_req *r, int status,
 	long long		 pg, pp, total;
 	enum cbw_err		 er;
 
-	paging(ctx, r, &pg, &pp);
+	cbw_input_page(ctx, r, &pg, &pp);
 	if ((er = cbw_category_get(ctx->db, r->user.id, r->ids[0], &cat)) != CBW_OK ||
 	    (er = cbw_contact_list(ctx->db, r->user.id, NULL, r->ids[0], pg, pp,
 	    &items, &total)) != CBW_OK ||

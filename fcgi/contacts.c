@@ -213,26 +213,6 @@ reply_contact_err(struct cbw_ctx *ctx, struct cbw_req *r, enum cbw_err er,
 		cbw_reply_err(ctx, r, er);
 }
 
-/* Pagination lue dans la requête ; 422 (API) si invalide. Rend 1 si valide. */
-static int
-paging(struct cbw_ctx *ctx, struct cbw_req *r, long long *pg, long long *pp)
-{
-	struct json_object	*f = NULL;
-	const char		*field, *msg;
-
-	if (cbw_valid_page(cbw_kv_get(&r->query, "page"), cbw_kv_get(&r->query,
-	    "per_page"), pg, pp, &field, &msg) == CBW_OK)
-		return 1;
-	if (!r->is_api) {
-		*pg = 1;
-		*pp = CBW_PER_PAGE_DEFAULT;
-		return 1;
-	}
-	cbw_json_field(&f, field, msg);
-	cbw_reply_error(ctx, r, 422, "validation_error", msg, f);
-	return 0;
-}
-
 /* Filtre category_id de la requête (0 : aucun) ; -1 si invalide. */
 static long long
 category_filter(struct cbw_req *r)
@@ -253,7 +233,7 @@ api_list(struct cbw_ctx *ctx, struct cbw_req *r)
 	long long		 pg, pp, total, cat = category_filter(r);
 	enum cbw_err		 er;
 
-	if (!paging(ctx, r, &pg, &pp))
+	if (!cbw_input_page(ctx, r, &pg, &pp))
 		return;
 	if (cat < 0) {
 		cbw_json_field(&f, "category_id", "Identifiant de catégorie invalide.");
@@ -715,7 +695,7 @@ list_page(struct cbw_ctx *ctx, struct cbw_req *r, int status,
 	long long		 pg, pp, total, cat = category_filter(r), recent = 0;
 	enum cbw_err		 er;
 
-	paging(ctx, r, &pg, &pp);
+	cbw_input_page(ctx, r, &pg, &pp);
 	if (cat < 0)
 		cat = 0;
 	if ((er = cbw_contact_list(ctx->db, r->user.id, q, cat, pg, pp, &items,

@@ -130,17 +130,12 @@ reply_taken(struct cbw_ctx *ctx, struct cbw_req *r)
 static void
 api_list(struct cbw_ctx *ctx, struct cbw_req *r)
 {
-	struct json_object	*items, *f = NULL;
-	const char		*field, *msg;
+	struct json_object	*items;
 	long long		 pg, pp, total;
 	enum cbw_err		 er;
 
-	if (cbw_valid_page(cbw_kv_get(&r->query, "page"), cbw_kv_get(&r->query,
-	    "per_page"), &pg, &pp, &field, &msg) != CBW_OK) {
-		cbw_json_field(&f, field, msg);
-		cbw_reply_error(ctx, r, 422, "validation_error", msg, f);
+	if (!cbw_input_page(ctx, r, &pg, &pp))
 		return;
-	}
 	if ((er = cbw_user_list(ctx->db, pg, pp, &items, &total)) != CBW_OK)
 		cbw_reply_err(ctx, r, er);
 	else

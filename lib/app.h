@@ -92,6 +92,13 @@ enum cbw_err	 cbw_input_str(struct cbw_req *, const char *key, const char **out)
  */
 enum cbw_err	 cbw_input_ids(struct cbw_req *, const char *key, long long *ids,
 		    size_t max, size_t *n);
+/*
+ * Pagination de la chaîne de requête (page ≥ 1, per_page 1..50). Valeur
+ * fausse : 422 pour l'API (rend 0, réponse partie), retour à la première
+ * page pour le HTML (rend 1).
+ */
+int		 cbw_input_page(struct cbw_ctx *, struct cbw_req *, long long *pg,
+		    long long *pp);
 /* Ajoute page_num, pages, prev_page, next_page, total au contexte. */
 void		 cbw_page_pagination(struct json_object *, long long page,
 		    long long per_page, long long total);

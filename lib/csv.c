@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "valid.h"
 
 /* Classes d'octets pour le découpage. */
 #define C_DELIM		0x01
@@ -60,40 +61,6 @@ static const unsigned short cp1252[32] = {
 /* Séparateurs candidats, par ordre de préférence en cas d'égalité. */
 static const char cands[] = ";,\t|";
 
-/*
- * Longueur de la séquence UTF-8 bien formée qui commence en s (n ≥ 1
- * octets restants ; NUL compte comme un caractère). Rend 0 si invalide
- * (forme trop longue, surrogate, au-delà de U+10FFFF, tronquée).
- */
-static size_t
-u8_seq(const unsigned char *s, size_t n)
-{
-	unsigned int	 cp;
-	size_t		 len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
-
 /* Rend 1 si les n octets sont de l'UTF-8 bien formé (NUL permis), sinon 0. */
 static int
 u8_valid(const unsigned char *s, size_t n)
@@ -109,7 +76,7 @@ u8_valid(const unsigned char *s, size_t n)
 				continue;
 			}
 		}
-		if ((k = u8_seq(s + i, n - i)) == 0)
+		if ((k = cbw_utf8_seq(s + i, n - i)) == 0)
 			return 0;
 		i += k;
 	}
@@ -250,7 +217,7 @@ from_utf8(struct cbw_csv *c, const unsigned char *d, size_t n,
 	if (buf_alloc(c, n, 3) == -1)
 		return -1;
 	for (i = 0; i < n; i += k) {
-		if ((k = u8_seq(d + i, n - i)) == 0) {
+		if ((k = cbw_utf8_seq(d + i, n - i)) == 0) {
 			o += u8_put(c->buf + o, 0xfffd);
 			k = 1;
 			continue;

@@ -335,3 +335,24 @@ cbw_input_ids(struct cbw_req *r, const char *key, long long *ids, size_t max,
 	}
 	return found ? CBW_OK : CBW_ENOTFOUND;
 }
+
+/* Pagination de la requête (voir app.h). */
+int
+cbw_input_page(struct cbw_ctx *ctx, struct cbw_req *r, long long *pg,
+    long long *pp)
+{
+	struct json_object	*f = NULL;
+	const char		*field, *msg;
+
+	if (cbw_valid_page(cbw_kv_get(&r->query, "page"), cbw_kv_get(&r->query,
+	    "per_page"), pg, pp, &field, &msg) == CBW_OK)
+		return 1;
+	if (!r->is_api) {		/* page : on revient au début */
+		*pg = 1;
+		*pp = CBW_PER_PAGE_DEFAULT;
+		return 1;
+	}
+	cbw_json_field(&f, field, msg);
+	cbw_reply_error(ctx, r, 422, "validation_error", msg, f);
+	return 0;
+}

@@ -38,15 +38,19 @@ cbw_valid_id(const char *s, long long *out)
 	return cbw_valid_int64(s, 1, 9007199254740992LL, out);
 }
 
-/* Longueur de la séquence UTF-8 qui commence en s (n octets restants), 0 si invalide. */
-static size_t
-utf8_seq(const unsigned char *s, size_t n)
+/*
+ * Longueur de la séquence UTF-8 bien formée qui commence en s (n ≥ 1
+ * octets restants ; NUL compte comme un caractère). Rend 0 si invalide
+ * (forme trop longue, surrogate, au-delà de U+10FFFF, tronquée).
+ */
+size_t
+cbw_utf8_seq(const unsigned char *s, size_t n)
 {
 	unsigned int	 cp;
 	size_t		 len, i;
 
 	if (s[0] < 0x80)
-		return s[0] == 0 ? 0 : 1;
+		return 1;
 	if (s[0] >= 0xc2 && s[0] <= 0xdf)
 		len = 2, cp = s[0] & 0x1f;
 	else if (s[0] >= 0xe0 && s[0] <= 0xef)
@@ -76,7 +80,7 @@ cbw_valid_utf8(const char *str, size_t len)
 	size_t			 i = 0, k;
 
 	while (i < len) {
-		if ((k = utf8_seq(s + i, len - i)) == 0)
+		if (s[i] == '\0' || (k = cbw_utf8_seq(s + i, len - i)) == 0)
 			return 0;
 		i += k;
 	}

@@ -20,6 +20,8 @@ enum cbw_err	cbw_valid_int64(const char *, long long min, long long max,
 		    long long *out);
 /* Identifiant de ligne : entier de 1 à 2^53. */
 enum cbw_err	cbw_valid_id(const char *, long long *out);
+/* Longueur de la séquence UTF-8 en s (NUL compte pour 1) ; 0 si invalide. */
+size_t		cbw_utf8_seq(const unsigned char *s, size_t n);
 /* UTF-8 bien formé (pas de surrogates ni de formes trop longues), sans NUL. */
 int		cbw_valid_utf8(const char *, size_t len);
 /*
