@@ -348,10 +348,11 @@ export(struct cbw_ctx *ctx, struct cbw_req *r)
  * sont valides, sinon les erreurs par champ.
  */
 static struct json_object *
-import_opts(struct cbw_req *r, struct cbw_import_opts *o)
+import_opts(struct cbw_req *r, struct cbw_import_opts *o, char *name,
+    size_t len)
 {
 	struct json_object	*f = NULL;
-	const char		*v;
+	const char		*v, *msg;
 
 	memset(o, 0, sizeof(*o));
 	o->default_cc = DEFAULT_CC;
@@ -367,10 +368,18 @@ import_opts(struct cbw_req *r, struct cbw_import_opts *o)
 	if (cbw_input_str(r, "category_id", &v) == CBW_OK && *v != '\0' &&
 	    cbw_valid_id(v, &o->category_id) != CBW_OK)
 		cbw_json_field(&f, "category_id", "Catégorie invalide.");
-	if (cbw_input_str(r, "category_name", &v) == CBW_OK)
-		o->category_name = v;
-	if (cbw_input_str(r, "on_duplicate", &v) == CBW_OK)
+	if (cbw_input_str(r, "category_name", &v) == CBW_OK && *v != '\0') {
+		if (cbw_valid_name(v, 0, name, len, &msg) != CBW_OK)
+			cbw_json_field(&f, "category_name", msg);
+		else
+			o->category_name = name;
+	}
+	if (cbw_input_str(r, "on_duplicate", &v) == CBW_OK && *v != '\0') {
+		if (strcmp(v, "update") != 0 && strcmp(v, "skip") != 0)
+			cbw_json_field(&f, "on_duplicate", "Choix invalide : "
+			    "« skip » (ignorer) ou « update » (mettre à jour les noms).");
 		o->update_names = strcmp(v, "update") == 0;
+	}
 	return f;
 }
 
@@ -440,11 +449,11 @@ run_import(struct cbw_ctx *ctx, struct cbw_req *r, struct json_object **out,
 	struct cbw_import_opts		 o;
 	struct cbw_import_result	 res;
 	const char			*msg;
-	char				 buf[1200];
+	char				 buf[1200], name[4 * CBW_NAME_MAX + 4];
 	enum cbw_err			 er;
 
 	*out = NULL;
-	if ((*errors = import_opts(r, &o)) != NULL)
+	if ((*errors = import_opts(r, &o, name, sizeof(name))) != NULL)
 		return 422;
 	cbw_import_result_init(&res);
 	er = cbw_import_csv(ctx->db, r->user.id, r->upload, r->uploadlen, &o,
@@ -817,7 +826,7 @@ page_update(struct cbw_ctx *ctx, struct cbw_req *r)
 	char			 msg[400];
 	enum cbw_err		 er = CBW_EINVAL;
 
-	if ((f = contact_input(r, 1, &k)) == NULL) {
+	if ((f = contact_input(r, 0, &k)) == NULL) {
 		er = cbw_contact_update(ctx->db, r->user.id, r->ids[0], &k.in, &ex);
 		if (er == CBW_ECONFLICT && ex != NULL) {
 			taken_msg(ex, msg, sizeof(msg));

@@ -144,12 +144,12 @@ cbw_category_list(struct cbw_db *db, long long owner, const char *q,
 	if (q != NULL && *q == '\0')
 		q = NULL;
 	if ((er = cbw_db_query_int(db, total, "SELECT count(*) FROM categories c "
-	    "WHERE c.created_by = ?1 AND (?2 IS NULL OR instr(lower(c.name), "
-	    "lower(?2)) > 0)", "is", owner, q)) != CBW_OK)
+	    "WHERE c.created_by = ?1 AND (?2 IS NULL OR instr(cbw_fold(c.name), "
+	    "cbw_fold(?2)) > 0)", "is", owner, q)) != CBW_OK)
 		return er;
 	if ((er = cbw_db_query_json(db, items, "SELECT " CAT_COLS " FROM "
 	    "categories c WHERE c.created_by = ?1 AND (?2 IS NULL OR "
-	    "instr(lower(c.name), lower(?2)) > 0) ORDER BY c.name COLLATE NOCASE, "
+	    "instr(cbw_fold(c.name), cbw_fold(?2)) > 0) ORDER BY cbw_fold(c.name), "
 	    "c.id LIMIT ?3 OFFSET ?4", "isii", owner, q, per_page,
 	    (page - 1) * per_page)) == CBW_OK)
 		add_color_keys(*items);
@@ -163,7 +163,7 @@ cbw_category_all(struct cbw_db *db, long long owner, struct json_object **items)
 	enum cbw_err	 er;
 
 	if ((er = cbw_db_query_json(db, items, "SELECT id, name, color FROM "
-	    "categories WHERE created_by = ? ORDER BY name COLLATE NOCASE, id",
+	    "categories WHERE created_by = ? ORDER BY cbw_fold(name), id",
 	    "i", owner)) == CBW_OK)
 		add_color_keys(*items);
 	return er;
@@ -196,7 +196,7 @@ name_taken(struct cbw_db *db, long long owner, const char *name, long long excep
 	long long	 one;
 
 	return cbw_db_query_int(db, &one, "SELECT 1 FROM categories WHERE "
-	    "created_by = ? AND name = ? COLLATE NOCASE AND id <> ?", "isi",
+	    "created_by = ? AND cbw_fold(name) = cbw_fold(?) AND id <> ?", "isi",
 	    owner, name, except) == CBW_OK;
 }
 
@@ -351,7 +351,7 @@ cbw_category_ensure(struct cbw_db *db, long long owner, const char *name,
 	enum cbw_err	 er;
 
 	if ((er = cbw_db_query_int(db, id, "SELECT id FROM categories WHERE "
-	    "created_by = ? AND name = ? COLLATE NOCASE", "is", owner,
+	    "created_by = ? AND cbw_fold(name) = cbw_fold(?)", "is", owner,
 	    name)) != CBW_ENOTFOUND)
 		return er;
 	cbw_time_iso(cbw_now(), now, sizeof(now));

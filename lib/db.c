@@ -10,7 +10,9 @@
 #include <json-c/json.h>
 #include <sqlite3.h>
 
+#include "buf.h"
 #include "db.h"
+#include "fold.h"
 #include "log.h"
 
 struct cbw_stmt {
@@ -40,6 +42,30 @@ sql_hash(const char *s)
 	return h;
 }
 
+/*
+ * Fonction SQL cbw_fold(texte) : la forme repliée de fold.c (minuscules,
+ * sans accents), pour comparer et chercher des noms. Utilisée seulement
+ * dans les requêtes du programme, jamais dans le schéma (le client
+ * sqlite3 doit pouvoir écrire dans la base).
+ */
+static void
+sql_fold(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	struct cbw_buf	 b;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	cbw_buf_init(&b);
+	if (cbw_fold(&b, (const char *)sqlite3_value_text(argv[0])) != CBW_OK)
+		sqlite3_result_error_nomem(cx);
+	else
+		sqlite3_result_text(cx, cbw_buf_str(&b), (int)b.len, SQLITE_TRANSIENT);
+	cbw_buf_free(&b);
+}
+
 /* Applique les réglages de connexion ; CBW_OK ou CBW_EDB. */
 static enum cbw_err
 db_pragmas(struct cbw_db *db, char *errbuf, size_t errlen)
@@ -51,6 +77,11 @@ db_pragmas(struct cbw_db *db, char *errbuf, size_t errlen)
 	    "PRAGMA temp_store=MEMORY;";
 
 	sqlite3_busy_timeout(db->h, 5000);
+	if (sqlite3_create_function(db->h, "cbw_fold", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, NULL, sql_fold, NULL, NULL) != SQLITE_OK) {
+		snprintf(errbuf, errlen, "cbw_fold : %s", sqlite3_errmsg(db->h));
+		return CBW_EDB;
+	}
 	return cbw_db_script(db, pragmas, errbuf, errlen);
 }
 

@@ -78,6 +78,8 @@ cbw_fold(struct cbw_buf *out, const char *str)
 			    (cp >= '0' && cp <= '9') ? (char)cp : ' ');
 		} else if (cp >= 0xc0 && cp <= 0x17f)
 			cbw_buf_puts(out, latin[cp - 0xc0]);
+		else if (cp >= 0x300 && cp <= 0x36f)
+			;	/* accent combinant (forme décomposée, macOS) */
 		else if (cp == 0xfffd || cp < 0xc0)
 			cbw_buf_putc(out, ' ');
 		else

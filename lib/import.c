@@ -211,6 +211,35 @@ row_names(const struct imp *im, const struct cbw_csv_field *f, size_t n,
 }
 
 /*
+ * Met à jour les noms fournis d'un contact existant (un nom vide garde
+ * l'ancien) et recalcule sa clé de recherche sur les noms finaux.
+ */
+static enum cbw_err
+update_names(struct imp *im, long long id, const struct cbw_phone *p,
+    const char *first, const char *last)
+{
+	struct json_object	*cur = NULL;
+	struct cbw_buf		 key;
+	const char		*f, *l;
+	enum cbw_err		 er;
+
+	if ((er = cbw_db_query_row(im->db, &cur, "SELECT coalesce(nullif(?, ''), "
+	    "first_name, '') AS f, coalesce(nullif(?, ''), last_name, '') AS l "
+	    "FROM contacts WHERE id = ?", "ssi", first, last, id)) != CBW_OK)
+		return er;
+	f = json_object_get_string(json_object_object_get(cur, "f"));
+	l = json_object_get_string(json_object_object_get(cur, "l"));
+	cbw_buf_init(&key);
+	cbw_contact_search_key(&key, f, l, p);
+	er = cbw_db_exec(im->db, "UPDATE contacts SET first_name = nullif(?, ''), "
+	    "last_name = nullif(?, ''), search_key = ?, updated_at = ? WHERE id = ?",
+	    "ssssi", f, l, cbw_buf_str(&key), im->now, id);
+	cbw_buf_free(&key);
+	json_object_put(cur);
+	return er;
+}
+
+/*
  * Écrit le contact d'une ligne valide : créé, mis à jour ou ignoré
  * (doublon dans le fichier ou déjà présent). Rend son identifiant.
  */
@@ -238,11 +267,7 @@ store(struct imp *im, size_t line, const struct cbw_phone *p, const char *first,
 		if (*id > im->max_before)
 			skip(im, line, "Doublon d'une ligne précédente du fichier.");
 		else if (im->o->update_names && (first[0] || last[0])) {
-			er = cbw_db_exec(im->db, "UPDATE contacts SET first_name = "
-			    "coalesce(nullif(?, ''), first_name), last_name = "
-			    "coalesce(nullif(?, ''), last_name), search_key = ?, "
-			    "updated_at = ? WHERE id = ?", "ssssi", first, last,
-			    cbw_buf_str(&key), im->now, *id);
+			er = update_names(im, *id, p, first, last);
 			im->res->updated++;
 		} else
 			skip(im, line, "Déjà dans vos contacts.");

@@ -221,3 +221,80 @@ export function assertJsonError(res, status, code, label = '') {
 }
 
 export { ADMIN, BUILD, ROOT };
+
+// ---------------------------------------------------------------- catégories, contacts, CSV
+// (ajouté pour categories/contacts/import/ownership/properties4.test.mjs)
+import { readFileSync as readFileText } from 'node:fs';
+
+// Requête qui rend le corps brut (Buffer) en plus du texte : pour les
+// fichiers CSV (BOM UTF-8, octets exacts).
+export async function httpRaw(stack, method, path, { token, cookies, headers = {} } = {}) {
+  const h = { ...headers };
+  if (token) h.Authorization = `Bearer ${token}`;
+  if (cookies) h.Cookie = cookies;
+  const r = await fetch(stack.base + path, { method, headers: h, redirect: 'manual' });
+  const buf = Buffer.from(await r.arrayBuffer());
+  const text = buf.toString('utf8');
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* pas du JSON */ }
+  return { status: r.status, headers: r.headers, buf, text, json };
+}
+
+// Envoi multipart/form-data : `file` (chaîne ou Buffer) sous le nom de
+// champ « file », plus les champs texte de `fields` (tableau de paires ou
+// objet). Jeton (API) ou cookie (page). Même forme de réponse que http().
+export async function upload(stack, path, { token, cookies, file, filename = 'contacts.csv', fields = {}, fileFirst = false } = {}) {
+  const fd = new FormData();
+  const pairs = Array.isArray(fields) ? fields : Object.entries(fields);
+  const addFile = () => {
+    if (file !== undefined) fd.append('file', new Blob([file], { type: 'text/csv' }), filename);
+  };
+  if (fileFirst) addFile();
+  for (const [k, v] of pairs) fd.append(k, v);
+  if (!fileFirst) addFile();
+  const h = {};
+  if (token) h.Authorization = `Bearer ${token}`;
+  if (cookies) h.Cookie = cookies;
+  const r = await fetch(stack.base + path, { method: 'POST', headers: h, body: fd, redirect: 'manual' });
+  const text = await r.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* pas du JSON */ }
+  return { status: r.status, headers: r.headers, text, json };
+}
+
+// Instantané (texte JSON) des tables de données d'un ou de tous les
+// admins : pour vérifier qu'une requête refusée n'a rien changé.
+export function dataSnapshot(stack, tables = ['categories', 'contacts', 'category_contacts']) {
+  return JSON.stringify(Object.fromEntries(tables.map((t) => [t, stack.sql(`SELECT * FROM ${t} ORDER BY id`)])));
+}
+
+// Table des routes d'un programme FastCGI, lue dans sa source C
+// (static const struct cbw_route routes[] = { ... }) : [{ id, method,
+// pattern, flags }]. Une route ajoutée au C l'est donc aux tests.
+export function routeTable(cFile) {
+  const src = readFileText(cFile, 'utf8');
+  const m = src.match(/struct cbw_route routes\[[^\]]*\]\s*=\s*\{([\s\S]*?)\n\};/);
+  assert.ok(m, `table des routes introuvable dans ${cFile}`);
+  const out = [];
+  const re = /\{\s*(ROUTE_\w+)\s*,\s*CBW_(GET|POST|PUT|DELETE|PATCH)\s*,\s*"([^"]+)"\s*,\s*([^}]*?)\s*\}/g;
+  let e;
+  while ((e = re.exec(m[1])) !== null) {
+    out.push({ id: e[1], method: e[2], pattern: e[3], flags: e[4].replace(/\s+/g, ' ') });
+  }
+  assert.ok(out.length > 0, `aucune route lue dans ${cFile}`);
+  return out;
+}
+
+// Convertit une chaîne en octets Windows-1252 (fichiers CSV d'Excel
+// français) ; lève une erreur pour un caractère non représentable.
+const CP1252_EXTRA = { '€': 0x80, '‚': 0x82, 'ƒ': 0x83, '„': 0x84, '…': 0x85, '†': 0x86, '‡': 0x87, 'ˆ': 0x88, '‰': 0x89, 'Š': 0x8a, '‹': 0x8b, 'Œ': 0x8c, 'Ž': 0x8e, '‘': 0x91, '’': 0x92, '“': 0x93, '”': 0x94, '•': 0x95, '–': 0x96, '—': 0x97, '˜': 0x98, '™': 0x99, 'š': 0x9a, '›': 0x9b, 'œ': 0x9c, 'ž': 0x9e, 'Ÿ': 0x9f };
+export function cp1252(str) {
+  const out = [];
+  for (const ch of str) {
+    const c = ch.codePointAt(0);
+    if (c < 0x80 || (c >= 0xa0 && c <= 0xff)) out.push(c);
+    else if (CP1252_EXTRA[ch] !== undefined) out.push(CP1252_EXTRA[ch]);
+    else throw new Error(`caractère hors Windows-1252 : ${ch}`);
+  }
+  return Buffer.from(out);
+}
