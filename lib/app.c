@@ -2,6 +2,7 @@
  * Boucle FastCGI et contrôles de front (voir app.h).
  */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,7 +229,7 @@ cbw_app_dispatch(struct cbw_ctx *ctx, const struct cbw_app *app,
 		if (app->routes[i].id == r->route)
 			rt = &app->routes[i];
 	fl = rt->flags;
-	if (r->content_length > (size_t)((fl & CBW_R_MULTIPART) ?
+	if (r->content_length > (size_t)((fl & (CBW_R_MULTIPART | CBW_R_LARGE)) ?
 	    ctx->cfg.max_upload_bytes : ctx->cfg.max_body_bytes)) {
 		cbw_reply_error(ctx, r, 413, "payload_too_large", (fl &
 		    CBW_R_MULTIPART) ? "Fichier trop volumineux : 10 Mo au "
@@ -382,6 +383,7 @@ cbw_app_main(const struct cbw_app *app)
 	struct cbw_ctx	 ctx;
 	FCGX_Request	 fr;
 	struct cbw_req	 r;
+	int		 big;
 
 	if (!startup(&ctx, app)) {
 		shutdown_ctx(&ctx);
@@ -397,8 +399,13 @@ cbw_app_main(const struct cbw_app *app)
 		cbw_req_init(&r);
 		load_request(&ctx, &r, &fr);
 		cbw_app_dispatch(&ctx, app, &r);
+		big = r.bodylen > 1048576 || r.out.cap > 1048576;
 		cbw_req_free(&r);
 		FCGX_Finish_r(&fr);
+		if (big) {	/* gros import ou export : rendre la mémoire */
+			cbw_db_release_memory(ctx.db);
+			malloc_trim(0);
+		}
 	}
 	FCGX_Free(&fr, 1);
 	shutdown_ctx(&ctx);

@@ -310,6 +310,37 @@ cbw_auth_refresh(struct cbw_db *db, const char *token,
 	return er;
 }
 
+/*
+ * Dernier jeton d'accès vérifié par ce processus : un client envoie le même
+ * jeton à chaque requête ; sa signature n'est recalculée que s'il change.
+ * La session et l'utilisateur sont toujours revérifiés en base.
+ */
+static struct {
+	char			 token[CBW_JWT_MAX + 1];
+	struct cbw_jwt_claims	 claims;
+} last;
+
+/* Vérifie le JWT, ou reprend le dernier vérifié s'il est identique et valide. */
+static enum cbw_err
+verify_cached(const struct cbw_config *cfg, const char *token,
+    struct cbw_jwt_claims *c)
+{
+	time_t	 now = cbw_now();
+
+	if (last.token[0] != '\0' && last.claims.exp > now &&
+	    cbw_crypto_streq(token, last.token)) {
+		*c = last.claims;
+		return CBW_OK;
+	}
+	if (cbw_jwt_verify(cfg->secret_key, token, now, c) != CBW_OK)
+		return CBW_EAUTH;
+	if (strlen(token) <= CBW_JWT_MAX) {
+		memcpy(last.token, token, strlen(token) + 1);
+		last.claims = *c;
+	}
+	return CBW_OK;
+}
+
 /* Vérifie un en-tête Bearer (voir auth.h). */
 enum cbw_err
 cbw_auth_bearer(struct cbw_db *db, const struct cbw_config *cfg,
@@ -323,7 +354,7 @@ cbw_auth_bearer(struct cbw_db *db, const struct cbw_config *cfg,
 	memset(u, 0, sizeof(*u));
 	if (authz == NULL || strncasecmp(authz, "Bearer ", 7) != 0)
 		return CBW_EAUTH;
-	if (cbw_jwt_verify(cfg->secret_key, authz + 7, cbw_now(), &c) != CBW_OK)
+	if (verify_cached(cfg, authz + 7, &c) != CBW_OK)
 		return CBW_EAUTH;
 	cbw_time_iso(cbw_now(), now, sizeof(now));
 	if ((er = cbw_db_prepare(db, "SELECT u.id, u.email, u.role FROM users u "

@@ -100,48 +100,86 @@ ids_to_array(struct json_object *o)
 	json_object_object_add(o, "category_ids", arr);
 }
 
-/* Filtres communs de la liste : ?1 admin, ?2 catégorie (0 : toutes), ?3 FTS, ?4 court. */
-#define LIST_WHERE "WHERE c.created_by = ?1 AND (?2 = 0 OR c.id IN " \
-	"(SELECT contact_id FROM category_contacts WHERE category_id = ?2)) " \
-	"AND (?3 IS NULL OR c.id IN (SELECT rowid FROM contacts_fts WHERE " \
-	"contacts_fts MATCH ?3)) AND (?4 IS NULL OR instr(c.search_key, ?4) > 0)"
+/*
+ * Requêtes de la liste, une par forme de filtre, pour que SQLite parte du
+ * plus sélectif : l'index trigramme (recherche), les membres de la
+ * catégorie, ou l'index (propriétaire, nom). Paramètres communs : ?1
+ * admin, ?2 catégorie (0 : toutes), ?3 terme, ?4 limite, ?5 décalage.
+ */
+#define CAT_FILTER "(?2 = 0 OR c.id IN (SELECT contact_id FROM " \
+	"category_contacts WHERE category_id = ?2))"
+#define ORDER " ORDER BY c.last_name COLLATE NOCASE, c.first_name COLLATE " \
+	"NOCASE, c.id"
 
-/* Prépare les paramètres de recherche (phrase FTS ou sous-chaîne). */
-static void
-search_params(const char *q, struct cbw_buf *fts, struct cbw_buf *shortq)
+enum list_kind { LIST_PLAIN, LIST_CATEGORY, LIST_FTS, LIST_SHORT, LIST__MAX };
+
+static const char *const list_from[LIST__MAX] = {
+	/* LIST_PLAIN */
+	"FROM contacts c WHERE c.created_by = ?1 AND ?2 = 0 AND ?3 IS NULL",
+	/* LIST_CATEGORY */
+	"FROM category_contacts cc CROSS JOIN contacts c ON c.id = "
+	    "cc.contact_id WHERE cc.category_id = ?2 AND c.created_by = ?1 "
+	    "AND ?3 IS NULL",
+	/* LIST_FTS */
+	"FROM contacts_fts f CROSS JOIN contacts c ON c.id = f.rowid WHERE "
+	    "f.contacts_fts MATCH ?3 AND c.created_by = ?1 AND " CAT_FILTER,
+	/* LIST_SHORT */
+	"FROM contacts c WHERE c.created_by = ?1 AND instr(c.search_key, ?3) "
+	    "> 0 AND " CAT_FILTER,
+};
+
+static const char *const list_count[LIST__MAX] = {
+	"SELECT contacts FROM owner_counts WHERE user_id = ?1 AND ?2 = 0 AND "
+	    "?3 IS NULL",
+	"SELECT count(*) ", "SELECT count(*) ", "SELECT count(*) ",
+};
+
+/*
+ * Forme de la liste et terme lié : phrase FTS entre guillemets (≥ 3
+ * caractères), sous-chaîne (1 ou 2), ou rien.
+ */
+static enum list_kind
+list_kind(const char *q, long long cat, struct cbw_buf *term)
 {
-	struct cbw_buf	 term;
+	struct cbw_buf	 t;
 	const char	*s;
-	int		 kind;
+	int		 k;
 
-	cbw_buf_init(&term);
-	kind = cbw_contact_search_term(q, &term);
-	if (kind == 2) {
-		cbw_buf_putc(fts, '"');
-		for (s = cbw_buf_str(&term); *s != '\0'; s++) {
+	cbw_buf_init(&t);
+	k = cbw_contact_search_term(q, &t);
+	if (k == 2) {
+		cbw_buf_putc(term, '"');
+		for (s = cbw_buf_str(&t); *s != '\0'; s++) {
 			if (*s == '"')
-				cbw_buf_putc(fts, '"');
-			cbw_buf_putc(fts, *s);
+				cbw_buf_putc(term, '"');
+			cbw_buf_putc(term, *s);
 		}
-		cbw_buf_putc(fts, '"');
-	} else if (kind == 1)
-		cbw_buf_puts(shortq, cbw_buf_str(&term));
-	cbw_buf_free(&term);
+		cbw_buf_putc(term, '"');
+	} else if (k == 1)
+		cbw_buf_puts(term, cbw_buf_str(&t));
+	cbw_buf_free(&t);
+	return k == 2 ? LIST_FTS : k == 1 ? LIST_SHORT : cat ? LIST_CATEGORY :
+	    LIST_PLAIN;
 }
 
-/* Nombre total de la liste (compteur tenu à jour s'il n'y a pas de filtre). */
-static enum cbw_err
-list_total(struct cbw_db *db, long long owner, long long cat,
-    const char *fts, const char *sq, long long *total)
+/* Texte SQL complet d'une forme (construit une fois, gardé pour le cache). */
+static const char *
+list_sql(enum list_kind k, int count)
 {
-	if (cat == 0 && fts == NULL && sq == NULL) {
-		if (cbw_db_query_int(db, total, "SELECT contacts FROM owner_counts "
-		    "WHERE user_id = ?", "i", owner) == CBW_ENOTFOUND)
-			*total = 0;
-		return CBW_OK;
+	static char	 sql[2][LIST__MAX][1024];
+	char		*p = sql[count][k];
+
+	if (*p == '\0') {
+		if (count && k == LIST_PLAIN)
+			snprintf(p, sizeof(sql[0][0]), "%s", list_count[k]);
+		else if (count)
+			snprintf(p, sizeof(sql[0][0]), "%s%s", list_count[k],
+			    list_from[k]);
+		else
+			snprintf(p, sizeof(sql[0][0]), "SELECT " CONTACT_COLS " %s"
+			    ORDER " LIMIT ?4 OFFSET ?5", list_from[k]);
 	}
-	return cbw_db_query_int(db, total, "SELECT count(*) FROM contacts c "
-	    LIST_WHERE, "iiss", owner, cat, fts, sq);
+	return p;
 }
 
 /* Liste paginée (voir contact.h). */
@@ -150,8 +188,9 @@ cbw_contact_list(struct cbw_db *db, long long owner, const char *q,
     long long cat, long long page, long long per_page,
     struct json_object **items, long long *total)
 {
-	struct cbw_buf	 fts, sq;
-	const char	*f, *s;
+	struct cbw_buf	 term;
+	enum list_kind	 k;
+	const char	*t;
 	enum cbw_err	 er;
 	size_t		 i;
 
@@ -159,21 +198,17 @@ cbw_contact_list(struct cbw_db *db, long long owner, const char *q,
 	if (cat != 0 && (er = cbw_owner_check(db, CBW_OWN_CATEGORY, owner,
 	    cat)) != CBW_OK)
 		return er;
-	cbw_buf_init(&fts);
-	cbw_buf_init(&sq);
-	search_params(q, &fts, &sq);
-	f = fts.len ? cbw_buf_str(&fts) : NULL;
-	s = sq.len ? cbw_buf_str(&sq) : NULL;
-	if ((er = list_total(db, owner, cat, f, s, total)) == CBW_OK &&
-	    (er = cbw_db_query_json(db, items, "SELECT " CONTACT_COLS " FROM "
-	    "contacts c " LIST_WHERE " ORDER BY c.last_name COLLATE NOCASE, "
-	    "c.first_name COLLATE NOCASE, c.id LIMIT ?5 OFFSET ?6",
-	    "iissii", owner, cat, f, s, per_page,
-	    (page - 1) * per_page)) == CBW_OK)
+	cbw_buf_init(&term);
+	k = list_kind(q, cat, &term);
+	t = term.len ? cbw_buf_str(&term) : NULL;
+	if ((er = cbw_db_query_int(db, total, list_sql(k, 1), "iis", owner, cat,
+	    t)) == CBW_ENOTFOUND)
+		*total = 0, er = CBW_OK;
+	if (er == CBW_OK && (er = cbw_db_query_json(db, items, list_sql(k, 0),
+	    "iisii", owner, cat, t, per_page, (page - 1) * per_page)) == CBW_OK)
 		for (i = 0; i < json_object_array_length(*items); i++)
 			ids_to_array(json_object_array_get_idx(*items, i));
-	cbw_buf_free(&fts);
-	cbw_buf_free(&sq);
+	cbw_buf_free(&term);
 	return er;
 }
 

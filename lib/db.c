@@ -642,3 +642,10 @@ cbw_db_errmsg(struct cbw_db *db)
 {
 	return sqlite3_errmsg(db->h);
 }
+
+/* Libère le cache de pages de la connexion (après un gros import). */
+void
+cbw_db_release_memory(struct cbw_db *db)
+{
+	sqlite3_db_release_memory(db->h);
+}

@@ -76,6 +76,8 @@ enum cbw_err	 cbw_db_script(struct cbw_db *, const char *sql, char *errbuf,
 /* Copie en ligne de la base vers `dest` (sûr pendant que l'appli tourne). */
 enum cbw_err	 cbw_db_backup(struct cbw_db *, const char *dest, char *errbuf,
 		    size_t errlen);
+/* Rend au système la mémoire de cache de la connexion. */
+void		 cbw_db_release_memory(struct cbw_db *);
 /* Dernier message d'erreur SQLite (pour les journaux). */
 const char	*cbw_db_errmsg(struct cbw_db *);
 

@@ -13,6 +13,7 @@
 #include "csv.h"
 #include "db.h"
 #include "import.h"
+#include "log.h"
 #include "owner.h"
 #include "phone.h"
 
@@ -22,7 +23,7 @@
 /* État d'un import en cours. */
 struct imp {
 	struct cbw_db			*db;
-	long long			 owner, max_before;
+	long long			 owner;
 	const struct cbw_import_opts	*o;
 	struct cbw_import_result	*res;
 	int				 col[CBW_COL__MAX];	/* index ou -1 */
@@ -180,17 +181,6 @@ row_category(struct imp *im, const char *name, long long *id)
 	return er;
 }
 
-/* Ajoute le contact à la catégorie (déjà membre : rien). */
-static enum cbw_err
-link_category(struct imp *im, long long cat, long long contact)
-{
-	if (cat == 0)
-		return CBW_OK;
-	return cbw_db_exec(im->db, "INSERT OR IGNORE INTO category_contacts"
-	    "(category_id, contact_id, added_at) VALUES (?, ?, ?)", "iis", cat,
-	    contact, im->now);
-}
-
 /* Noms d'une ligne : prénom et nom, ou nom complet coupé au premier espace. */
 static void
 row_names(const struct imp *im, const struct cbw_csv_field *f, size_t n,
@@ -240,39 +230,26 @@ update_names(struct imp *im, long long id, const struct cbw_phone *p,
 }
 
 /*
- * Écrit le contact d'une ligne valide : créé, mis à jour ou ignoré
- * (doublon dans le fichier ou déjà présent). Rend son identifiant.
+ * Range une ligne valide dans la table de transit (une par numéro : un
+ * numéro déjà vu plus haut dans le fichier est ignoré et signalé).
  */
 static enum cbw_err
-store(struct imp *im, size_t line, const struct cbw_phone *p, const char *first,
-    const char *last, long long *id)
+stage(struct imp *im, size_t line, const struct cbw_phone *p, const char *first,
+    const char *last, long long cat)
 {
 	struct cbw_buf	 key;
 	enum cbw_err	 er;
 
 	cbw_buf_init(&key);
 	cbw_contact_search_key(&key, first, last, p);
-	er = cbw_db_exec(im->db, "INSERT OR IGNORE INTO contacts(phone_number, "
-	    "country_code, full_number, first_name, last_name, search_key, "
-	    "created_by, created_at, updated_at) VALUES (?, ?, ?, nullif(?, ''), "
-	    "nullif(?, ''), ?, ?, ?, ?)", "ssssssiss", p->national,
-	    p->country_code, p->full, first, last, cbw_buf_str(&key), im->owner,
-	    im->now, im->now);
-	if (er == CBW_OK && cbw_db_changes(im->db) == 1) {
-		*id = cbw_db_last_id(im->db);
-		im->res->created++;
-	} else if (er == CBW_OK && (er = cbw_db_query_int(im->db, id, "SELECT id "
-	    "FROM contacts WHERE created_by = ? AND full_number = ?", "is",
-	    im->owner, p->full)) == CBW_OK) {
-		if (*id > im->max_before)
-			skip(im, line, "Doublon d'une ligne précédente du fichier.");
-		else if (im->o->update_names && (first[0] || last[0])) {
-			er = update_names(im, *id, p, first, last);
-			im->res->updated++;
-		} else
-			skip(im, line, "Déjà dans vos contacts.");
-	}
+	er = cbw_db_exec(im->db, "INSERT OR IGNORE INTO import_stage(full_number, "
+	    "line, phone_number, country_code, first_name, last_name, search_key, "
+	    "category_id) VALUES (?, ?, ?, ?, ?, ?, ?, nullif(?, 0))", "sisssssi",
+	    p->full, (long long)line, p->national, p->country_code, first, last,
+	    cbw_buf_str(&key), cat);
 	cbw_buf_free(&key);
+	if (er == CBW_OK && cbw_db_changes(im->db) == 0)
+		skip(im, line, "Doublon d'une ligne précédente du fichier.");
 	return er;
 }
 
@@ -286,7 +263,7 @@ row(struct imp *im, size_t line, const struct cbw_csv_field *f, size_t n)
 				 last[CELL_MAX], catname[CELL_MAX],
 				 nf[404], nl[404];
 	const char		*msg;
-	long long		 id, cat;
+	long long		 cat;
 	enum cbw_err		 er;
 
 	cell(im, f, n, CBW_COL_PHONE, num);
@@ -310,10 +287,81 @@ row(struct imp *im, size_t line, const struct cbw_csv_field *f, size_t n)
 		reject(im, line, f, n, "Nom de catégorie invalide.");
 		return CBW_OK;
 	}
-	if (er != CBW_OK || (er = store(im, line, &p, nf, nl, &id)) != CBW_OK ||
-	    (er = link_category(im, im->res->category_id, id)) != CBW_OK)
+	return er != CBW_OK ? er : stage(im, line, &p, nf, nl, cat);
+}
+
+/*
+ * Contacts déjà présents : noms mis à jour (si demandé) ou ligne ignorée.
+ * Peu nombreux en général : traités un par un.
+ */
+static enum cbw_err
+existing_rows(struct imp *im)
+{
+	struct json_object	*rows, *o;
+	struct cbw_phone	 p;
+	size_t			 i;
+	enum cbw_err		 er;
+
+	if ((er = cbw_db_query_json(im->db, &rows, "SELECT s.line, c.id, "
+	    "s.full_number, s.phone_number, s.country_code, s.first_name, "
+	    "s.last_name FROM import_stage s JOIN contacts c ON c.created_by = ? "
+	    "AND c.full_number = s.full_number ORDER BY s.line", "i",
+	    im->owner)) != CBW_OK)
 		return er;
-	return link_category(im, cat, id);
+	for (i = 0; er == CBW_OK && i < json_object_array_length(rows); i++) {
+		o = json_object_array_get_idx(rows, i);
+#define F(k) json_object_get_string(json_object_object_get(o, k))
+		if (!im->o->update_names || (*F("first_name") == '\0' &&
+		    *F("last_name") == '\0')) {
+			skip(im, (size_t)json_object_get_int64(json_object_object_get(o,
+			    "line")), "Déjà dans vos contacts.");
+			continue;
+		}
+		memset(&p, 0, sizeof(p));
+		snprintf(p.full, sizeof(p.full), "%s", F("full_number"));
+		snprintf(p.national, sizeof(p.national), "%s", F("phone_number"));
+		snprintf(p.country_code, sizeof(p.country_code), "%s", F("country_code"));
+		er = update_names(im, json_object_get_int64(json_object_object_get(o,
+		    "id")), &p, F("first_name"), F("last_name"));
+		im->res->updated++;
+#undef F
+	}
+	json_object_put(rows);
+	return er;
+}
+
+/*
+ * Écrit en une seule instruction les nouveaux contacts (l'index FTS5 est
+ * alors rempli d'un bloc, pas ligne à ligne), puis les appartenances aux
+ * catégories (cible du formulaire et colonne « catégorie »).
+ */
+static enum cbw_err
+finish(struct imp *im)
+{
+	enum cbw_err	 er;
+
+	if ((er = existing_rows(im)) != CBW_OK ||
+	    (er = cbw_db_exec(im->db, "INSERT INTO contacts(phone_number, "
+	    "country_code, full_number, first_name, last_name, search_key, "
+	    "created_by, created_at, updated_at) SELECT s.phone_number, "
+	    "s.country_code, s.full_number, nullif(s.first_name, ''), "
+	    "nullif(s.last_name, ''), s.search_key, ?1, ?2, ?2 FROM import_stage s "
+	    "WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.created_by = ?1 "
+	    "AND c.full_number = s.full_number) ORDER BY s.line", "is", im->owner,
+	    im->now)) != CBW_OK)
+		return er;
+	im->res->created = cbw_db_changes(im->db);
+	if (im->res->category_id != 0 && (er = cbw_db_exec(im->db, "INSERT OR "
+	    "IGNORE INTO category_contacts(category_id, contact_id, added_at) "
+	    "SELECT ?2, c.id, ?3 FROM import_stage s JOIN contacts c ON "
+	    "c.created_by = ?1 AND c.full_number = s.full_number", "iis",
+	    im->owner, im->res->category_id, im->now)) != CBW_OK)
+		return er;
+	return cbw_db_exec(im->db, "INSERT OR IGNORE INTO category_contacts"
+	    "(category_id, contact_id, added_at) SELECT s.category_id, c.id, ?2 "
+	    "FROM import_stage s JOIN contacts c ON c.created_by = ?1 AND "
+	    "c.full_number = s.full_number WHERE s.category_id IS NOT NULL", "is",
+	    im->owner, im->now);
 }
 
 /* Catégorie cible choisie sur le formulaire (existante ou nouvelle). */
@@ -383,6 +431,35 @@ import_rows(struct imp *im, struct cbw_csv *csv, const char **msg)
 	return CBW_OK;
 }
 
+/* Ordre des lignes ignorées : par numéro de ligne. */
+static int
+by_line(const void *a, const void *b)
+{
+	long long	 x = json_object_get_int64(json_object_object_get(
+			    *(struct json_object *const *)a, "line"));
+	long long	 y = json_object_get_int64(json_object_object_get(
+			    *(struct json_object *const *)b, "line"));
+
+	return x < y ? -1 : x > y;
+}
+
+/* Table de transit de l'import (temporaire, propre à la connexion), vidée. */
+static enum cbw_err
+stage_table(struct cbw_db *db)
+{
+	char	 err[256];
+
+	if (cbw_db_script(db, "CREATE TEMP TABLE IF NOT EXISTS import_stage ("
+	    "full_number TEXT PRIMARY KEY, line INTEGER NOT NULL, phone_number "
+	    "TEXT NOT NULL, country_code TEXT NOT NULL, first_name TEXT, "
+	    "last_name TEXT, search_key TEXT, category_id INTEGER);"
+	    "DELETE FROM temp.import_stage;", err, sizeof(err)) != CBW_OK) {
+		cbw_log(CBW_LOG_ERROR, __func__, 0, "table de transit", err, NULL);
+		return CBW_EDB;
+	}
+	return CBW_OK;
+}
+
 /* Import complet (voir import.h). */
 enum cbw_err
 cbw_import_csv(struct cbw_db *db, long long owner, const char *data,
@@ -404,10 +481,10 @@ cbw_import_csv(struct cbw_db *db, long long owner, const char *data,
 	im.catmap = json_object_new_object();
 	if ((er = cbw_db_begin(db)) != CBW_OK)
 		goto out;
-	if ((er = cbw_db_query_int(db, &im.max_before, "SELECT coalesce(max(id), "
-	    "0) FROM contacts", NULL)) != CBW_OK ||
+	if ((er = stage_table(db)) != CBW_OK ||
 	    (er = target_category(&im, msg)) != CBW_OK ||
-	    (er = import_rows(&im, csv, msg)) != CBW_OK) {
+	    (er = import_rows(&im, csv, msg)) != CBW_OK ||
+	    (er = finish(&im)) != CBW_OK) {
 		cbw_db_rollback(db);
 		goto out;
 	}
@@ -415,6 +492,8 @@ cbw_import_csv(struct cbw_db *db, long long owner, const char *data,
 		cbw_db_exec(db, "UPDATE categories SET updated_at = ? WHERE id = ?",
 		    "si", im.now, res->category_id);
 	er = cbw_db_commit(db);
+	json_object_array_sort(res->skipped_lines, by_line);
+	cbw_db_exec(db, "DELETE FROM temp.import_stage", NULL);	/* rend la mémoire */
 out:
 	json_object_put(im.catmap);
 	cbw_csv_close(csv);

@@ -21,6 +21,7 @@
 #define CBW_R_NORATE	0x0080	/* exemptée de la limite par IP (webhook) */
 #define CBW_R_NOCSRF	0x0100	/* formulaire sans session (connexion) */
 #define CBW_R_SESSION	0x0200	/* session facultative : chargée si présente */
+#define CBW_R_LARGE	0x0400	/* corps jusqu'à MAX_UPLOAD_BYTES (413 au-delà) */
 
 struct cbw_route {
 	int		 id;		/* valeur de l'enum du programme */

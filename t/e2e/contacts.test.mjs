@@ -508,7 +508,6 @@ test('mobile 390 px : /contacts, /contacts/import (avec bilan) sans défilement 
 // caractères). Dès ~4 000 lignes rejetées (un fichier de 150 Ko), le
 // bouton répond 413 « Requête trop volumineuse » au lieu du fichier.
 test('beaucoup de lignes rejetées : le CSV des rejets se télécharge encore', {
-  todo: 'défaut : 413 sur POST /contacts/import/rejected au-delà de ~4 000 lignes rejetées (champ caché > MAX_BODY_BYTES)',
 }, async () => {
   const a = await freshAdmin('rejets');
   const { context, page } = await session(a);
