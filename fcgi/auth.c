@@ -188,12 +188,8 @@ api_me(struct cbw_ctx *ctx, struct cbw_req *r)
 static void
 api_logout(struct cbw_ctx *ctx, struct cbw_req *r)
 {
-	enum cbw_err	 er;
-
-	if ((er = cbw_auth_revoke_family(ctx->db, r->user.family)) != CBW_OK)
-		cbw_reply_err(ctx, r, er);
-	else
-		cbw_reply_empty(r, 204);
+	cbw_reply_done(ctx, r, cbw_auth_revoke_family(ctx->db, r->user.family),
+	    204);
 }
 
 /*

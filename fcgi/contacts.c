@@ -305,12 +305,8 @@ api_update(struct cbw_ctx *ctx, struct cbw_req *r)
 static void
 api_delete(struct cbw_ctx *ctx, struct cbw_req *r)
 {
-	enum cbw_err	 er;
-
-	if ((er = cbw_contact_delete(ctx->db, r->user.id, r->ids[0])) != CBW_OK)
-		cbw_reply_err(ctx, r, er);
-	else
-		cbw_reply_empty(r, 204);
+	cbw_reply_done(ctx, r, cbw_contact_delete(ctx->db, r->user.id,
+	    r->ids[0]), 204);
 }
 
 /*

@@ -61,6 +61,9 @@ void		 cbw_reply_error(struct cbw_ctx *, struct cbw_req *, int status,
 		    const char *code, const char *message, struct json_object *fields);
 /* Erreur venant d'une fonction de service : 404, 409, 503 (Retry-After), 500. */
 void		 cbw_reply_err(struct cbw_ctx *, struct cbw_req *, enum cbw_err);
+/* Fin d'un service sans corps : `status` (204) si er vaut CBW_OK, sinon l'erreur. */
+void		 cbw_reply_done(struct cbw_ctx *, struct cbw_req *, enum cbw_err,
+		    int status);
 /* Page HTML rendue par gabarit ; `data` est pris. Erreur de gabarit : 500 journalisé. */
 void		 cbw_reply_html(struct cbw_ctx *, struct cbw_req *, int status,
 		    const char *tmpl, struct json_object *data);

@@ -123,6 +123,17 @@ cbw_reply_err(struct cbw_ctx *ctx, struct cbw_req *r, enum cbw_err er)
 	}
 }
 
+/* Réponse sans corps, ou l'erreur du service. */
+void
+cbw_reply_done(struct cbw_ctx *ctx, struct cbw_req *r, enum cbw_err er,
+    int status)
+{
+	if (er != CBW_OK)
+		cbw_reply_err(ctx, r, er);
+	else
+		cbw_reply_empty(r, status);
+}
+
 /* Rend un gabarit ; une erreur de gabarit donne un 500 journalisé. */
 void
 cbw_reply_html(struct cbw_ctx *ctx, struct cbw_req *r, int status,
