@@ -182,6 +182,127 @@ list_sql(enum list_kind k, int count)
 	return p;
 }
 
+/*
+ * Ordre alphabétique des identifiants de contacts d'un admin, gardé par le
+ * processus pour les pages lointaines : relu seulement quand la version de
+ * sa liste (owner_counts.contacts_version, tenue par déclencheurs) change.
+ */
+#define DEEP_OFFSET	1000
+
+static struct {
+	long long	 owner, version;
+	long long	*ids;
+	size_t		 n, cap;
+} order;
+
+/* Relit l'ordre des identifiants de `owner`. CBW_OK ou erreur de base. */
+static enum cbw_err
+order_load(struct cbw_db *db, long long owner, long long version)
+{
+	struct cbw_stmt	*s;
+	enum cbw_step	 st;
+	long long	*p;
+	enum cbw_err	 er;
+
+	order.owner = 0;
+	order.n = 0;
+	if ((er = cbw_db_prepare(db, "SELECT id FROM contacts WHERE created_by = ? "
+	    "ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE, id",
+	    &s)) != CBW_OK)
+		return er;
+	cbw_db_bind(s, "i", owner);
+	while ((st = cbw_db_step(s)) == CBW_STEP_ROW) {
+		if (order.n == order.cap) {
+			if ((p = reallocarray(order.ids, order.cap ? order.cap * 2 :
+			    4096, sizeof(*p))) == NULL) {
+				cbw_db_done(s);
+				return CBW_ENOMEM;
+			}
+			order.ids = p;
+			order.cap = order.cap ? order.cap * 2 : 4096;
+		}
+		order.ids[order.n++] = cbw_db_col_int(s, 0);
+	}
+	cbw_db_done(s);
+	if (st != CBW_STEP_DONE)
+		return st == CBW_STEP_BUSY ? CBW_EBUSY : CBW_EDB;
+	order.owner = owner;
+	order.version = version;
+	return CBW_OK;
+}
+
+/* Position de l'identifiant `id` dans la tranche (pour remettre l'ordre). */
+static size_t
+slice_pos(const long long *ids, size_t n, long long id)
+{
+	size_t	 i;
+
+	for (i = 0; i < n && ids[i] != id; i++)
+		continue;
+	return i;
+}
+
+/* Remet les contacts lus dans l'ordre de la tranche d'identifiants. */
+static void
+reorder(struct json_object *items, const long long *ids, size_t n)
+{
+	struct json_object	*a, *b;
+	size_t			 i, j, len = json_object_array_length(items);
+
+	for (i = 1; i < len; i++)	/* tri par insertion : ≤ 50 lignes */
+		for (j = i; j > 0; j--) {
+			a = json_object_array_get_idx(items, j - 1);
+			b = json_object_array_get_idx(items, j);
+			if (slice_pos(ids, n, json_object_get_int64(
+			    json_object_object_get(a, "id"))) <= slice_pos(ids, n,
+			    json_object_get_int64(json_object_object_get(b, "id"))))
+				break;
+			json_object_get(a);
+			json_object_get(b);
+			json_object_array_put_idx(items, j - 1, b);
+			json_object_array_put_idx(items, j, a);
+		}
+}
+
+/* Page lointaine sans filtre, par l'ordre gardé en mémoire. */
+static enum cbw_err
+list_deep(struct cbw_db *db, long long owner, long long page, long long pp,
+    struct json_object **items, long long *total)
+{
+	struct json_object	*row;
+	struct cbw_buf		 ids;
+	size_t			 off, i, n;
+	long long		 version;
+	enum cbw_err		 er;
+
+	if ((er = cbw_db_query_row(db, &row, "SELECT contacts, contacts_version "
+	    "FROM owner_counts WHERE user_id = ?", "i", owner)) != CBW_OK)
+		return er;
+	*total = json_object_get_int64(json_object_object_get(row, "contacts"));
+	version = json_object_get_int64(json_object_object_get(row,
+	    "contacts_version"));
+	json_object_put(row);
+	if ((order.owner != owner || order.version != version) &&
+	    (er = order_load(db, owner, version)) != CBW_OK)
+		return er;
+	off = (size_t)((page - 1) * pp);
+	n = off < order.n ? order.n - off : 0;
+	if (n > (size_t)pp)
+		n = (size_t)pp;
+	cbw_buf_init(&ids);
+	cbw_buf_putc(&ids, '[');
+	for (i = 0; i < n; i++)
+		cbw_buf_printf(&ids, "%s%lld", i ? "," : "", order.ids[off + i]);
+	cbw_buf_putc(&ids, ']');
+	er = cbw_db_query_json(db, items, "SELECT " CONTACT_COLS " FROM contacts "
+	    "c WHERE c.id IN (SELECT value FROM json_each(?2)) AND c.created_by = "
+	    "?1", "is", owner, cbw_buf_str(&ids));
+	cbw_buf_free(&ids);
+	if (er == CBW_OK)
+		reorder(*items, order.ids + off, n);
+	return er;
+}
+
 /* Liste paginée (voir contact.h). */
 enum cbw_err
 cbw_contact_list(struct cbw_db *db, long long owner, const char *q,
@@ -201,11 +322,17 @@ cbw_contact_list(struct cbw_db *db, long long owner, const char *q,
 	cbw_buf_init(&term);
 	k = list_kind(q, cat, &term);
 	t = term.len ? cbw_buf_str(&term) : NULL;
-	if ((er = cbw_db_query_int(db, total, list_sql(k, 1), "iis", owner, cat,
-	    t)) == CBW_ENOTFOUND)
-		*total = 0, er = CBW_OK;
-	if (er == CBW_OK && (er = cbw_db_query_json(db, items, list_sql(k, 0),
-	    "iisii", owner, cat, t, per_page, (page - 1) * per_page)) == CBW_OK)
+	if (k == LIST_PLAIN && (page - 1) * per_page >= DEEP_OFFSET)
+		er = list_deep(db, owner, page, per_page, items, total);
+	else {
+		if ((er = cbw_db_query_int(db, total, list_sql(k, 1), "iis", owner,
+		    cat, t)) == CBW_ENOTFOUND)
+			*total = 0, er = CBW_OK;
+		if (er == CBW_OK)
+			er = cbw_db_query_json(db, items, list_sql(k, 0), "iisii",
+			    owner, cat, t, per_page, (page - 1) * per_page);
+	}
+	if (er == CBW_OK)
 		for (i = 0; i < json_object_array_length(*items); i++)
 			ids_to_array(json_object_array_get_idx(*items, i));
 	cbw_buf_free(&term);
