@@ -231,39 +231,6 @@ order_load(struct cbw_db *db, long long owner, long long version)
 	return CBW_OK;
 }
 
-/* Position de l'identifiant `id` dans la tranche (pour remettre l'ordre). */
-static size_t
-slice_pos(const long long *ids, size_t n, long long id)
-{
-	size_t	 i;
-
-	for (i = 0; i < n && ids[i] != id; i++)
-		continue;
-	return i;
-}
-
-/* Remet les contacts lus dans l'ordre de la tranche d'identifiants. */
-static void
-reorder(struct json_object *items, const long long *ids, size_t n)
-{
-	struct json_object	*a, *b;
-	size_t			 i, j, len = json_object_array_length(items);
-
-	for (i = 1; i < len; i++)	/* tri par insertion : ≤ 50 lignes */
-		for (j = i; j > 0; j--) {
-			a = json_object_array_get_idx(items, j - 1);
-			b = json_object_array_get_idx(items, j);
-			if (slice_pos(ids, n, json_object_get_int64(
-			    json_object_object_get(a, "id"))) <= slice_pos(ids, n,
-			    json_object_get_int64(json_object_object_get(b, "id"))))
-				break;
-			json_object_get(a);
-			json_object_get(b);
-			json_object_array_put_idx(items, j - 1, b);
-			json_object_array_put_idx(items, j, a);
-		}
-}
-
 /* Page lointaine sans filtre, par l'ordre gardé en mémoire. */
 static enum cbw_err
 list_deep(struct cbw_db *db, long long owner, long long page, long long pp,
@@ -294,12 +261,12 @@ list_deep(struct cbw_db *db, long long owner, long long page, long long pp,
 	for (i = 0; i < n; i++)
 		cbw_buf_printf(&ids, "%s%lld", i ? "," : "", order.ids[off + i]);
 	cbw_buf_putc(&ids, ']');
-	er = cbw_db_query_json(db, items, "SELECT " CONTACT_COLS " FROM contacts "
-	    "c WHERE c.id IN (SELECT value FROM json_each(?2)) AND c.created_by = "
-	    "?1", "is", owner, cbw_buf_str(&ids));
+	/* CROSS JOIN : partir des identifiants (accès par clé), jamais d'un
+	 * parcours de l'index du propriétaire. */
+	er = cbw_db_query_json(db, items, "SELECT " CONTACT_COLS " FROM "
+	    "json_each(?2) j CROSS JOIN contacts c ON c.id = j.value WHERE "
+	    "c.created_by = ?1 ORDER BY j.key", "is", owner, cbw_buf_str(&ids));
 	cbw_buf_free(&ids);
-	if (er == CBW_OK)
-		reorder(*items, order.ids + off, n);
 	return er;
 }
 
