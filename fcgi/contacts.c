@@ -735,6 +735,31 @@ list_page(struct cbw_ctx *ctx, struct cbw_req *r, int status,
 	cbw_reply_html(ctx, r, status, "contacts", d);
 }
 
+/*
+ * Traduit l'échec d'une écriture de formulaire en erreur de champ (numéro
+ * déjà pris, catégorie inconnue) dans *f ; `ex` est libéré. Une autre
+ * erreur part en réponse (404, 503, 500) : rend alors 0.
+ */
+static int
+form_error(struct cbw_ctx *ctx, struct cbw_req *r, enum cbw_err er,
+    struct json_object *ex, struct json_object **f)
+{
+	char	 msg[400];
+
+	if (er == CBW_ECONFLICT && ex != NULL) {
+		taken_msg(ex, msg, sizeof(msg));
+		cbw_json_field(f, "phone", msg);
+	} else if (er == CBW_EDENIED)
+		cbw_json_field(f, "category_ids", "Catégorie inconnue.");
+	else if (er != CBW_OK) {
+		json_object_put(ex);
+		cbw_reply_err(ctx, r, er);
+		return 0;
+	}
+	json_object_put(ex);
+	return 1;
+}
+
 /* POST /contacts : 303 vers la liste ; 409/422 : la page avec erreurs. */
 static void
 page_create(struct cbw_ctx *ctx, struct cbw_req *r)
@@ -747,17 +772,8 @@ page_create(struct cbw_ctx *ctx, struct cbw_req *r)
 
 	if ((f = contact_input(r, 1, &k)) == NULL) {
 		er = cbw_contact_create(ctx->db, r->user.id, &k.in, &id, &ex);
-		if (er == CBW_ECONFLICT && ex != NULL) {
-			taken_msg(ex, msg, sizeof(msg));
-			cbw_json_field(&f, "phone", msg);
-		} else if (er == CBW_EDENIED)
-			cbw_json_field(&f, "category_ids", "Catégorie inconnue.");
-		else if (er != CBW_OK) {
-			json_object_put(ex);
-			cbw_reply_err(ctx, r, er);
+		if (!form_error(ctx, r, er, ex, &f))
 			return;
-		}
-		json_object_put(ex);
 	}
 	if (f != NULL) {
 		list_page(ctx, r, er == CBW_ECONFLICT ? 409 : 422, f, &k);
@@ -820,22 +836,12 @@ page_update(struct cbw_ctx *ctx, struct cbw_req *r)
 {
 	struct json_object	*f, *ex = NULL;
 	struct kin		 k;
-	char			 msg[400];
 	enum cbw_err		 er = CBW_EINVAL;
 
 	if ((f = contact_input(r, 0, &k)) == NULL) {
 		er = cbw_contact_update(ctx->db, r->user.id, r->ids[0], &k.in, &ex);
-		if (er == CBW_ECONFLICT && ex != NULL) {
-			taken_msg(ex, msg, sizeof(msg));
-			cbw_json_field(&f, "phone", msg);
-		} else if (er == CBW_EDENIED)
-			cbw_json_field(&f, "category_ids", "Catégorie inconnue.");
-		else if (er != CBW_OK) {
-			json_object_put(ex);
-			cbw_reply_err(ctx, r, er);
+		if (!form_error(ctx, r, er, ex, &f))
 			return;
-		}
-		json_object_put(ex);
 	}
 	if (f != NULL) {
 		show_page(ctx, r, er == CBW_ECONFLICT ? 409 : 422, "contact_edit", f, &k);
