@@ -20,31 +20,14 @@
 
 #include <jwt.h>
 
+#include "testutil.h"
 #include "jwt.h"
 
 #define NTOKENS		25	/* jetons d'origine */
 #define NMUT		120	/* mutations par jeton (≥ 200 au total) */
 #define NOW		((time_t)1800000000)
 
-static uint64_t	 seed, rng;
-
-/* splitmix64 : petit générateur reproductible. */
-static uint64_t
-rnd(void)
-{
-	uint64_t	 z = (rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* Entier uniforme dans [0, n). */
-static size_t
-below(size_t n)
-{
-	return n == 0 ? 0 : (size_t)(rnd() % n);
-}
+static uint64_t	 seed;
 
 static const char	 b64a[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -82,7 +65,7 @@ rnd_str(char *out, size_t n, const char *alpha)
 	size_t	 i, k = strlen(alpha);
 
 	for (i = 0; i < n; i++)
-		out[i] = alpha[below(k)];
+		out[i] = alpha[cbw_t_below(k)];
 	out[n] = '\0';
 }
 
@@ -101,13 +84,13 @@ base_new(struct base *b)
 	char	*p, *q;
 
 	memset(b, 0, sizeof(*b));
-	rnd_str(b->secret, 32 + below(40),
+	rnd_str(b->secret, 32 + cbw_t_below(40),
 	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=-_!");
-	b->c.sub = 1 + (long long)(rnd() % 9007199254740992ULL);
+	b->c.sub = 1 + (long long)(cbw_t_rnd() % 9007199254740992ULL);
 	snprintf(b->c.role, sizeof(b->c.role), "%s",
-	    below(2) ? "admin" : "super_admin");
+	    cbw_t_below(2) ? "admin" : "super_admin");
 	rnd_str(b->c.sid, 32, "0123456789abcdef");
-	b->c.iat = NOW - (time_t)below(60);
+	b->c.iat = NOW - (time_t)cbw_t_below(60);
 	b->c.exp = b->c.iat + CBW_JWT_TTL;
 	assert_int_equal(cbw_jwt_sign(b->secret, &b->c, &b->tok), CBW_OK);
 	p = b->tok;
@@ -204,33 +187,33 @@ mutate(const struct base *b, const struct base *other, enum mut m)
 	switch (m) {
 	case M_BITFLIP:
 		s = strdup(b->tok);
-		i = below(n);
+		i = cbw_t_below(n);
 		do
-			bit = (int)below(8);
+			bit = (int)cbw_t_below(8);
 		while ((char)(s[i] ^ (1 << bit)) == '\0');
 		s[i] = (char)(s[i] ^ (1 << bit));
 		return s;
 	case M_CHAR:		/* un caractère base64url remplacé par un autre */
 		s = strdup(b->tok);
-		i = below(n);
-		s[i] = b64a[below(64)];
+		i = cbw_t_below(n);
+		s[i] = b64a[cbw_t_below(64)];
 		return s;
 	case M_TRUNC:
-		return strndup(b->tok, below(n));
+		return strndup(b->tok, cbw_t_below(n));
 	case M_INSERT:
 		s = malloc(n + 2);
-		i = below(n + 1);
+		i = cbw_t_below(n + 1);
 		memcpy(s, b->tok, i);
-		s[i] = below(4) == 0 ? '.' : b64a[below(64)];
+		s[i] = cbw_t_below(4) == 0 ? '.' : b64a[cbw_t_below(64)];
 		memcpy(s + i + 1, b->tok + i, n - i + 1);
 		return s;
 	case M_DELETE:
 		s = strdup(b->tok);
-		i = below(n);
+		i = cbw_t_below(n);
 		memmove(s + i, s + i + 1, n - i);
 		return s;
 	case M_SWAP:
-		switch (below(5)) {
+		switch (cbw_t_below(5)) {
 		case 0: return join(b->seg[1], b->seg[0], b->seg[2]);
 		case 1: return join(b->seg[0], b->seg[2], b->seg[1]);
 		case 2: return join(b->seg[2], b->seg[1], b->seg[0]);
@@ -238,8 +221,8 @@ mutate(const struct base *b, const struct base *other, enum mut m)
 		default: return join(b->seg[2], b->seg[0], b->seg[1]);
 		}
 	case M_DUP:
-		k = below(3);
-		switch (below(4)) {
+		k = cbw_t_below(3);
+		switch (cbw_t_below(4)) {
 		case 0:		/* segment répété en plus : quatre segments */
 			if (k == 0)
 				assert_true(asprintf(&s, "%s.%s.%s.%s", b->seg[0],
@@ -259,9 +242,9 @@ mutate(const struct base *b, const struct base *other, enum mut m)
 			return join(b->seg[1], b->seg[1], b->seg[2]);
 		}
 	case M_HEADER:
-		k = below(sizeof(bad_heads) / sizeof(bad_heads[0]));
+		k = cbw_t_below(sizeof(bad_heads) / sizeof(bad_heads[0]));
 		h = b64url(bad_heads[k], strlen(bad_heads[k]));
-		switch (below(3)) {
+		switch (cbw_t_below(3)) {
 		case 0:
 			s = join(h, b->seg[1], "");
 			break;
@@ -276,20 +259,20 @@ mutate(const struct base *b, const struct base *other, enum mut m)
 		free(h);
 		return s;
 	case M_GARBAGE:
-		k = below(400);
+		k = cbw_t_below(400);
 		rnd_str(buf, k, b64a);
-		for (i = below(4); i > 0 && k > 0; i--)
-			buf[below(k)] = '.';
+		for (i = cbw_t_below(4); i > 0 && k > 0; i--)
+			buf[cbw_t_below(k)] = '.';
 		return strdup(buf);
 	case M_EXPIRED:		/* bien signé, mais expiré */
 		c = b->c;
-		c.exp = NOW - (time_t)below(100000);
+		c.exp = NOW - (time_t)cbw_t_below(100000);
 		c.iat = c.exp - CBW_JWT_TTL;
 		assert_int_equal(cbw_jwt_sign(b->secret, &c, &s), CBW_OK);
 		return s;
 	case M_FUTURE_IAT:	/* bien signé, émis dans le futur */
 		c = b->c;
-		c.iat = NOW + 61 + (time_t)below(100000);
+		c.iat = NOW + 61 + (time_t)cbw_t_below(100000);
 		c.exp = c.iat + CBW_JWT_TTL;
 		assert_int_equal(cbw_jwt_sign(b->secret, &c, &s), CBW_OK);
 		return s;
@@ -300,10 +283,10 @@ mutate(const struct base *b, const struct base *other, enum mut m)
 		assert_int_equal(cbw_jwt_sign(sec, &b->c, &s), CBW_OK);
 		return s;
 	case M_OTHER_ALG:	/* bonne clé, autre algorithme HMAC */
-		return sign_alg(b, below(2) ? JWT_ALG_HS384 : JWT_ALG_HS512,
+		return sign_alg(b, cbw_t_below(2) ? JWT_ALG_HS384 : JWT_ALG_HS512,
 		    b->secret);
 	case M_DROP_SIG:
-		return below(2) ? join(b->seg[0], b->seg[1], "") :
+		return cbw_t_below(2) ? join(b->seg[0], b->seg[1], "") :
 		    strdup(b->seg[0]);
 	case M_PAYLOAD:		/* charge utile d'un autre jeton, signature gardée */
 		return join(b->seg[0], other->seg[1], b->seg[2]);
@@ -337,7 +320,7 @@ prop_mutations_refused(void **state)
 		assert_string_equal(out.role, b[0].c.role);
 		assert_string_equal(out.sid, b[0].c.sid);
 		for (i = 0; i < NMUT; i++) {
-			m = (enum mut)below(M__MAX);
+			m = (enum mut)cbw_t_below(M__MAX);
 			s = mutate(&b[0], &b[1], m);
 			assert_non_null(s);
 			if (strcmp(s, b[0].tok) == 0) {
@@ -381,11 +364,11 @@ prop_original_window(void **state)
 	(void)state;
 	for (i = 0; i < 100; i++) {
 		base_new(&b);
-		now = b.c.iat + (time_t)below(CBW_JWT_TTL);
+		now = b.c.iat + (time_t)cbw_t_below(CBW_JWT_TTL);
 		if (cbw_jwt_verify(b.secret, b.tok, now, &out) != CBW_OK)
 			fail_msg("seed=%llu : refusé à t=%lld : %s",
 			    (unsigned long long)seed, (long long)now, b.tok);
-		now = b.c.exp + (time_t)below(100000);
+		now = b.c.exp + (time_t)cbw_t_below(100000);
 		if (cbw_jwt_verify(b.secret, b.tok, now, &out) != CBW_EAUTH)
 			fail_msg("seed=%llu : accepté après exp à t=%lld : %s",
 			    (unsigned long long)seed, (long long)now, b.tok);
@@ -400,12 +383,7 @@ main(void)
 		cmocka_unit_test(prop_mutations_refused),
 		cmocka_unit_test(prop_original_window),
 	};
-	const char	*s = getenv("CBW_SEED");
 
-	seed = s != NULL && *s != '\0' ? strtoull(s, NULL, 10) :
-	    (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	rng = seed;
-	printf("seed=%llu\n", (unsigned long long)seed);
-	fflush(stdout);
+	seed = cbw_t_seed();
 	return cmocka_run_group_tests_name("prop_jwt", tests, NULL, NULL);
 }

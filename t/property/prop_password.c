@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "testutil.h"
 #include "crypto.h"
 #include "valid.h"
 
@@ -28,23 +29,7 @@
 #define NTHREADS	2
 #define NINVALID	2000	/* entrées invalides (sans hachage) */
 
-static uint64_t	 seed, rng;
-
-static uint64_t
-rnd(void)
-{
-	uint64_t	 z = (rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static unsigned int
-below(unsigned int n)
-{
-	return n == 0 ? 0 : (unsigned int)(rnd() % n);
-}
+static uint64_t	 seed;
 
 /* Écrit le point de code cp en UTF-8 ; rend le nombre d'octets. */
 static size_t
@@ -85,32 +70,32 @@ rnd_cp(size_t room)
 	unsigned int	 cp;
 
 	for (;;) {
-		switch (below(6)) {
+		switch (cbw_t_below(6)) {
 		case 0:
 		case 1:		/* ASCII imprimable (et quelques contrôles) */
-			cp = below(10) == 0 ? 1 + below(31) : 0x20 + below(0x5f);
+			cp = cbw_t_below(10) == 0 ? 1 + cbw_t_below(31) : 0x20 + cbw_t_below(0x5f);
 			return cp;
 		case 2:		/* accents */
 			if (room < 2)
 				continue;
-			return accents[below(sizeof(accents) / sizeof(accents[0]))];
+			return accents[cbw_t_below(sizeof(accents) / sizeof(accents[0]))];
 		case 3:		/* deux octets quelconques */
 			if (room < 2)
 				continue;
-			return 0x80 + below(0x800 - 0x80);
+			return 0x80 + cbw_t_below(0x800 - 0x80);
 		case 4:		/* trois octets, hors surrogates */
 			if (room < 3)
 				continue;
 			do
-				cp = 0x800 + below(0x10000 - 0x800);
+				cp = 0x800 + cbw_t_below(0x10000 - 0x800);
 			while (cp >= 0xd800 && cp <= 0xdfff);
 			return cp;
 		default:	/* quatre octets : émojis et bornes */
 			if (room < 4)
 				continue;
-			if (below(2))
-				return emoji[below(sizeof(emoji) / sizeof(emoji[0]))];
-			return 0x10000 + below(0x110000 - 0x10000);
+			if (cbw_t_below(2))
+				return emoji[cbw_t_below(sizeof(emoji) / sizeof(emoji[0]))];
+			return 0x10000 + cbw_t_below(0x110000 - 0x10000);
 		}
 	}
 }
@@ -179,7 +164,7 @@ prop_valid_hashed(void **state)
 
 		/* Bornes comprises : 8 et 72 octets apparaissent à coup sûr. */
 		len = i == 0 ? CBW_PASSWORD_MIN : i == 1 ? CBW_PASSWORD_MAX :
-		    CBW_PASSWORD_MIN + below(CBW_PASSWORD_MAX - CBW_PASSWORD_MIN + 1);
+		    CBW_PASSWORD_MIN + cbw_t_below(CBW_PASSWORD_MAX - CBW_PASSWORD_MIN + 1);
 		rnd_utf8(j->pw, len);
 		assert_int_equal(strlen(j->pw), len);
 		if (!cbw_valid_utf8(j->pw, len)) {
@@ -201,9 +186,9 @@ prop_valid_hashed(void **state)
 			}
 		/* Un octet changé (jamais NUL, toujours différent). */
 		memcpy(j->bad, j->pw, len + 1);
-		pos = below((unsigned int)len);
+		pos = cbw_t_below((unsigned int)len);
 		do
-			c = (unsigned char)(1 + below(255));
+			c = (unsigned char)(1 + cbw_t_below(255));
 		while (c == (unsigned char)j->pw[pos]);
 		j->bad[pos] = (char)c;
 	}
@@ -254,23 +239,23 @@ prop_invalid_refused(void **state)
 	assert_string_equal(msg, "Le mot de passe est obligatoire.");
 	counts[0]++;
 	for (i = 0; i < NINVALID; i++) {
-		kind = below(3);
+		kind = cbw_t_below(3);
 		switch (kind) {
 		case 0:		/* 1 à 7 octets, UTF-8 valide */
-			len = 1 + below(CBW_PASSWORD_MIN - 1);
+			len = 1 + cbw_t_below(CBW_PASSWORD_MIN - 1);
 			rnd_utf8(s, len);
 			break;
 		case 1:		/* plus de 72 octets, UTF-8 valide */
-			len = CBW_PASSWORD_MAX + 1 + below(200);
+			len = CBW_PASSWORD_MAX + 1 + cbw_t_below(200);
 			rnd_utf8(s, len);
 			break;
 		default:	/* 8 à 72 octets avec une séquence cassée */
-			b = broken[below(sizeof(broken) / sizeof(broken[0]))];
+			b = broken[cbw_t_below(sizeof(broken) / sizeof(broken[0]))];
 			bl = strlen(b);
-			len = CBW_PASSWORD_MIN + below(CBW_PASSWORD_MAX -
+			len = CBW_PASSWORD_MIN + cbw_t_below(CBW_PASSWORD_MAX -
 			    CBW_PASSWORD_MIN + 1);
 			/* Préfixe ASCII, séquence cassée, suffixe valide. */
-			pos = below((unsigned int)(len - bl + 1));
+			pos = cbw_t_below((unsigned int)(len - bl + 1));
 			memset(s, 'a', pos);
 			memcpy(s + pos, b, bl);
 			/* Un caractère valide ne commence jamais par un octet de
@@ -306,12 +291,7 @@ main(void)
 		cmocka_unit_test(prop_invalid_refused),
 		cmocka_unit_test(prop_valid_hashed),
 	};
-	const char	*s = getenv("CBW_SEED");
 
-	seed = s != NULL && *s != '\0' ? strtoull(s, NULL, 10) :
-	    (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	rng = seed;
-	printf("seed=%llu\n", (unsigned long long)seed);
-	fflush(stdout);
+	seed = cbw_t_seed();
 	return cmocka_run_group_tests_name("prop_password", tests, NULL, NULL);
 }

@@ -21,37 +21,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "testutil.h"
 #include "phone.h"
 
 #define NITER	2000	/* essais par sous-propriété (≥ 100) */
 #define OUTMAX	256
 
-static uint64_t	 seed, rng;
+static uint64_t	 seed;
 static size_t	 ncountries;
-
-/* splitmix64 : petit générateur reproductible. */
-static uint64_t
-rnd(void)
-{
-	uint64_t	 z = (rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* Entier uniforme dans [0, n). */
-static size_t
-below(size_t n)
-{
-	return n == 0 ? 0 : (size_t)(rnd() % n);
-}
 
 /* Pays pris au hasard dans la table. */
 static const struct cbw_country *
 rnd_country(void)
 {
-	return cbw_phone_country(below(ncountries));
+	return cbw_phone_country(cbw_t_below(ncountries));
 }
 
 /* Chaîne de sortie bornée. */
@@ -86,7 +69,7 @@ rnd_sep(void)
 	static const char *const seps[] = { "", "", " ", " ", ".", "-", "  ",
 		" - ", "\xc2\xa0", "\xe2\x80\xaf", "\t" };
 
-	return seps[below(sizeof(seps) / sizeof(seps[0]))];
+	return seps[cbw_t_below(sizeof(seps) / sizeof(seps[0]))];
 }
 
 /*
@@ -100,12 +83,12 @@ emit_digits(struct out *o, const char *d, size_t n, int parens)
 	int	 wrapped = 0;
 
 	while (i < n) {
-		k = 1 + below(4);
+		k = 1 + cbw_t_below(4);
 		if (k > n - i)
 			k = n - i;
 		if (i > 0)
 			put(o, rnd_sep());
-		if (parens && !wrapped && below(5) == 0) {
+		if (parens && !wrapped && cbw_t_below(5) == 0) {
 			wrapped = 1;
 			put(o, "(");
 			put_n(o, d + i, k);
@@ -127,17 +110,17 @@ rnd_nsn(const struct cbw_country *c, char *d)
 {
 	size_t	 n, i;
 
-	n = c->min_len + below((size_t)(c->max_len - c->min_len) + 1);
+	n = c->min_len + cbw_t_below((size_t)(c->max_len - c->min_len) + 1);
 	for (i = 0; i < n; i++)
-		d[i] = (char)('0' + below(10));
+		d[i] = (char)('0' + cbw_t_below(10));
 	d[n] = '\0';
 	if (strcmp(c->code, "+1") == 0)
-		d[0] = (char)('2' + below(8));
+		d[0] = (char)('2' + cbw_t_below(8));
 	else if (c->trunk[0] != '\0')
 		while (d[0] == '0' || d[0] == '8' || d[0] == c->trunk[0])
-			d[0] = (char)('1' + below(9));
+			d[0] = (char)('1' + cbw_t_below(9));
 	else if (d[0] == '0' && d[1] == '0')
-		d[1] = (char)('1' + below(9));
+		d[1] = (char)('1' + cbw_t_below(9));
 	return n;
 }
 
@@ -145,7 +128,7 @@ rnd_nsn(const struct cbw_country *c, char *d)
 static const char *
 rnd_code_form(const struct cbw_country *c, char *buf, size_t len)
 {
-	switch (below(4)) {
+	switch (cbw_t_below(4)) {
 	case 0:
 		snprintf(buf, len, "%s", c->code + 1);
 		break;
@@ -205,9 +188,9 @@ prop_formats(void **state)
 		n = rnd_nsn(c, nsn);
 		snprintf(want, sizeof(want), "%s%s", c->code, nsn);
 		memset(&o, 0, sizeof(o));
-		if (below(4) == 0)
-			put(&o, below(2) ? " " : "\t");
-		form = (unsigned)below(6);
+		if (cbw_t_below(4) == 0)
+			put(&o, cbw_t_below(2) ? " " : "\t");
+		form = (unsigned)cbw_t_below(6);
 		cc = rnd_code_form(c, cbuf, sizeof(cbuf));
 		switch (form) {
 		case 0:		/* national, sans préfixe interurbain */
@@ -215,7 +198,7 @@ prop_formats(void **state)
 			break;
 		case 1:		/* national, avec préfixe (s'il existe) */
 			if (c->trunk[0] != '\0') {
-				if (below(3) == 0) {
+				if (cbw_t_below(3) == 0) {
 					put(&o, "(");
 					put(&o, c->trunk);
 					put(&o, ")");
@@ -228,15 +211,15 @@ prop_formats(void **state)
 		case 2:		/* +indicatif */
 		case 3:		/* 00indicatif */
 			if (form == 2)
-				put(&o, below(4) == 0 ? "+ " : "+");
+				put(&o, cbw_t_below(4) == 0 ? "+ " : "+");
 			else
-				put(&o, below(2) ? "00" : "00 ");
+				put(&o, cbw_t_below(2) ? "00" : "00 ");
 			emit_digits(&o, c->code + 1, strlen(c->code + 1), 0);
 			put(&o, rnd_sep());
 			emit_digits(&o, nsn, n, 1);
 			/* L'indicatif du formulaire ne compte pas. */
 			other = rnd_country();
-			cc = below(3) == 0 ? NULL : below(2) ? "" : other->code;
+			cc = cbw_t_below(3) == 0 ? NULL : cbw_t_below(2) ? "" : other->code;
 			break;
 		case 4:		/* +indicatif (préfixe) numéro : « +33 (0)6... » */
 			put(&o, "+");
@@ -260,7 +243,7 @@ prop_formats(void **state)
 			emit_digits(&o, nsn, n, 0);
 			break;
 		}
-		if (below(4) == 0)
+		if (cbw_t_below(4) == 0)
 			put(&o, " ");
 		counts[form]++;
 		if (cbw_phone_parse(o.s, cc, &p, &err) != CBW_OK)
@@ -304,20 +287,20 @@ prop_garbage_rejected(void **state)
 		c = rnd_country();
 		n = rnd_nsn(c, nsn);
 		memset(&o, 0, sizeof(o));
-		if (below(2))
+		if (cbw_t_below(2))
 			put(&o, c->code);
 		emit_digits(&o, nsn, n, 0);
-		kind = (unsigned)below(3);
+		kind = (unsigned)cbw_t_below(3);
 		if (kind == 0) {
-			ins[0] = letters[below(sizeof(letters) - 1)];
+			ins[0] = letters[cbw_t_below(sizeof(letters) - 1)];
 			ins[1] = '\0';
 		} else if (kind == 1) {
-			ins[0] = puncts[below(sizeof(puncts) - 1)];
+			ins[0] = puncts[cbw_t_below(sizeof(puncts) - 1)];
 			ins[1] = '\0';
 		} else
 			snprintf(ins, sizeof(ins), "%s",
-			    utf8[below(sizeof(utf8) / sizeof(utf8[0]))]);
-		at = below(o.n + 1);
+			    utf8[cbw_t_below(sizeof(utf8) / sizeof(utf8[0]))]);
+		at = cbw_t_below(o.n + 1);
 		memset(&g, 0, sizeof(g));
 		put_n(&g, o.s, at);
 		put(&g, ins);
@@ -350,12 +333,12 @@ prop_bad_length_rejected(void **state)
 	for (it = 0; it < NITER; it++) {
 		/* 18 à 30 chiffres après le « + » ou le « 00 » (16 ou 17 peuvent
 		 * passer : « +49 (0)30... » perd son préfixe interurbain). */
-		n = 18 + below(13);
+		n = 18 + cbw_t_below(13);
 		for (i = 0; i < n; i++)
-			d[i] = (char)('0' + below(10));
-		d[0] = (char)('1' + below(9));
+			d[i] = (char)('0' + cbw_t_below(10));
+		d[0] = (char)('1' + cbw_t_below(9));
 		memset(&o, 0, sizeof(o));
-		put(&o, below(2) ? "+" : "00");
+		put(&o, cbw_t_below(2) ? "+" : "00");
 		emit_digits(&o, d, n, 1);
 		if (cbw_phone_parse(o.s, NULL, &p, &err) != CBW_EINVAL ||
 		    strstr(err.msg, "15 chiffres au maximum") == NULL)
@@ -374,14 +357,14 @@ prop_bad_length_rejected(void **state)
 		/* Trop court ou trop long pour le pays, au format +indicatif. */
 		c = rnd_country();
 		rnd_nsn(c, nsn);
-		if (below(2) || c->max_len >= 14 ||
+		if (cbw_t_below(2) || c->max_len >= 14 ||
 		    strlen(c->code + 1) + c->max_len >= 15)
-			n = 1 + below(c->min_len - 1);
+			n = 1 + cbw_t_below(c->min_len - 1);
 		else
-			n = c->max_len + 1 + below(15 - c->max_len -
+			n = c->max_len + 1 + cbw_t_below(15 - c->max_len -
 			    strlen(c->code + 1));
 		for (i = 1; i < n; i++)
-			nsn[i] = (char)('0' + below(10));
+			nsn[i] = (char)('0' + cbw_t_below(10));
 		nsn[n] = '\0';
 		memset(&o, 0, sizeof(o));
 		put(&o, c->code);
@@ -425,14 +408,14 @@ prop_any_accepted_is_sane(void **state)
 
 	(void)state;
 	for (it = 0; it < NITER * 5; it++) {
-		n = below(26);
+		n = cbw_t_below(26);
 		for (i = 0; i < n; i++)
-			s[i] = alpha[below(sizeof(alpha) - 1)];
+			s[i] = alpha[cbw_t_below(sizeof(alpha) - 1)];
 		s[n] = '\0';
-		if (below(2))
+		if (cbw_t_below(2))
 			s[0] = '+';
 		c = rnd_country();
-		cc = below(5) == 0 ? NULL : c->code;
+		cc = cbw_t_below(5) == 0 ? NULL : c->code;
 		if (cbw_phone_parse(s, cc, &p, &err) == CBW_OK) {
 			ok++;
 			check_sane(s, &p);
@@ -456,13 +439,8 @@ main(void)
 		cmocka_unit_test(prop_bad_length_rejected),
 		cmocka_unit_test(prop_any_accepted_is_sane),
 	};
-	const char	*s = getenv("CBW_SEED");
 
-	seed = s != NULL && *s != '\0' ? strtoull(s, NULL, 10) :
-	    (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-	rng = seed;
-	printf("seed=%llu\n", (unsigned long long)seed);
-	fflush(stdout);
+	seed = cbw_t_seed();
 	while (cbw_phone_country(ncountries) != NULL)
 		ncountries++;
 	return cmocka_run_group_tests_name("prop_phone", tests, NULL, NULL);

@@ -19,6 +19,7 @@
 
 #include <json-c/json.h>
 
+#include "testutil.h"
 #include "auth.h"
 #include "clock.h"
 #include "config.h"
@@ -54,31 +55,6 @@ set_now(long long t)
 	assert_true((long long)cbw_now() == t);
 }
 
-static const char *
-migrations_dir(void)
-{
-	static char	 buf[4096];
-	const char	*src = getenv("CBW_SRCDIR");
-	const char	*f = __FILE__, *p;
-
-	if (src != NULL && *src != '\0')
-		snprintf(buf, sizeof(buf), "%s/db/migrations", src);
-	else if ((p = strstr(f, "t/unit/test_auth.c")) != NULL)
-		snprintf(buf, sizeof(buf), "%.*sdb/migrations", (int)(p - f), f);
-	else
-		snprintf(buf, sizeof(buf), "db/migrations");
-	return buf;
-}
-
-static int
-rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 /* Insère un compte sans bcrypt (mot de passe inutilisable). */
 static long long
 quick_user(const char *email, const char *role, int active)
@@ -111,7 +87,7 @@ group_setup(void **state)
 
 		snprintf(path, sizeof(path), "%s/auth.db", g.dir);
 		if (cbw_db_open(&g.db, path, 1, err, sizeof(err)) != CBW_OK ||
-		    cbw_migrate(g.db, migrations_dir(), NULL, err,
+		    cbw_migrate(g.db, cbw_t_migrations_dir(), NULL, err,
 		    sizeof(err)) != CBW_OK) {
 			fprintf(stderr, "setup : %s\n", err);
 			return -1;
@@ -136,7 +112,7 @@ group_teardown(void **state)
 {
 	(void)state;
 	cbw_db_close(g.db);
-	nftw(g.dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	cbw_t_rmtree(g.dir);
 	unsetenv("CBW_TEST_NOW");
 	return 0;
 }

@@ -19,6 +19,7 @@
 
 #include <json-c/json.h>
 
+#include "testutil.h"
 #include "db.h"
 #include "migrate.h"
 
@@ -27,23 +28,6 @@ struct fx {
 	char		 path[128];
 	struct cbw_db	*db;
 };
-
-/* Dossier des migrations : $CBW_SRCDIR/db/migrations, sinon selon __FILE__. */
-static const char *
-migrations_dir(void)
-{
-	static char	 buf[4096];
-	const char	*src = getenv("CBW_SRCDIR");
-	const char	*f = __FILE__, *p;
-
-	if (src != NULL && *src != '\0')
-		snprintf(buf, sizeof(buf), "%s/db/migrations", src);
-	else if ((p = strstr(f, "t/unit/test_db.c")) != NULL)
-		snprintf(buf, sizeof(buf), "%.*sdb/migrations", (int)(p - f), f);
-	else
-		snprintf(buf, sizeof(buf), "db/migrations");
-	return buf;
-}
 
 /* Nombre de fichiers de migration du dépôt (NNNN_nom.sql). */
 static int
@@ -54,7 +38,7 @@ count_migrations(void)
 	int	 n;
 
 	snprintf(pat, sizeof(pat), "%s/[0-9][0-9][0-9][0-9]_*.sql",
-	    migrations_dir());
+	    cbw_t_migrations_dir());
 	if (glob(pat, 0, NULL, &g) != 0)
 		return 0;
 	n = (int)g.gl_pathc;
@@ -62,19 +46,10 @@ count_migrations(void)
 	return n;
 }
 
-static int
-rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
 static void
 rm_rf(const char *dir)
 {
-	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	cbw_t_rmtree(dir);
 }
 
 /* Base neuve migrée dans un dossier temporaire. */
@@ -92,7 +67,7 @@ setup(void **state)
 		return -1;
 	snprintf(f->path, sizeof(f->path), "%s/test.db", f->dir);
 	if (cbw_db_open(&f->db, f->path, 1, err, sizeof(err)) != CBW_OK ||
-	    cbw_migrate(f->db, migrations_dir(), &n, err, sizeof(err)) != CBW_OK) {
+	    cbw_migrate(f->db, cbw_t_migrations_dir(), &n, err, sizeof(err)) != CBW_OK) {
 		fprintf(stderr, "setup : %s\n", err);
 		return -1;
 	}
@@ -143,14 +118,14 @@ test_migrate(void **state)
 	/* Base neuve : une migration appliquée, puis aucune. */
 	snprintf(path, sizeof(path), "%s/fresh.db", f->dir);
 	assert_int_equal(cbw_db_open(&db, path, 1, err, sizeof(err)), CBW_OK);
-	assert_int_equal(cbw_migrate(db, migrations_dir(), &applied, err,
+	assert_int_equal(cbw_migrate(db, cbw_t_migrations_dir(), &applied, err,
 	    sizeof(err)), CBW_OK);
 	assert_int_equal(applied, count_migrations());
 	applied = -1;
-	assert_int_equal(cbw_migrate(db, migrations_dir(), &applied, err,
+	assert_int_equal(cbw_migrate(db, cbw_t_migrations_dir(), &applied, err,
 	    sizeof(err)), CBW_OK);
 	assert_int_equal(applied, 0);
-	assert_int_equal(cbw_migrate(db, migrations_dir(), NULL, err,
+	assert_int_equal(cbw_migrate(db, cbw_t_migrations_dir(), NULL, err,
 	    sizeof(err)), CBW_OK);
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		n = -1;
