@@ -376,6 +376,22 @@ signals(void)
 	sigaction(SIGUSR1, &sa, NULL);
 }
 
+/*
+ * Termine la requête FastCGI. Quand l'entrée a été lue jusqu'à sa fin
+ * (FCGI_STDIN vide reçu), la connexion est fermée tout de suite au lieu de
+ * l'attente de libfcgi (shutdown puis lecture jusqu'à ce que lighttpd ferme,
+ * deux changements de contexte par requête) : rien ne reste à lire, donc
+ * rien ne peut être perdu. Sinon (corps refusé sans être lu), fermeture
+ * normale de libfcgi. Ne produit aucun statut HTTP.
+ */
+static void
+finish(FCGX_Request *fr)
+{
+	if (FCGX_GetChar(fr->in) == EOF)
+		FCGX_Detach(fr);
+	FCGX_Finish_r(fr);
+}
+
 /* Programme FastCGI complet (voir app.h). */
 int
 cbw_app_main(const struct cbw_app *app)
@@ -401,7 +417,7 @@ cbw_app_main(const struct cbw_app *app)
 		cbw_app_dispatch(&ctx, app, &r);
 		big = r.bodylen > 1048576 || r.out.cap > 1048576;
 		cbw_req_free(&r);
-		FCGX_Finish_r(&fr);
+		finish(&fr);
 		if (big) {	/* gros import ou export : rendre la mémoire */
 			cbw_db_release_memory(ctx.db);
 			malloc_trim(0);
