@@ -44,6 +44,7 @@ static const struct key keys[] = {
 	{ "GRAPH_BASE_URL", KT_STR, S(graph_base_url),
 	    "https://graph.facebook.com", 0, 0 },
 	{ "SEND_RATE_PER_MINUTE", KT_LONG, S(send_rate_per_minute), "25", 1, 100000 },
+	{ "WHATSAPP_TIMEOUT_MS", KT_LONG, S(whatsapp_timeout_ms), "15000", 100, 120000 },
 	{ "RATE_LIMIT_PER_MINUTE", KT_LONG, S(rate_limit_per_minute), "100", 0, 1000000 },
 	{ "ALLOWED_ORIGINS", KT_STR, S(allowed_origins), "", 0, 0 },
 	{ "TIME_ZONE", KT_STR, S(time_zone), "Europe/Paris", 0, 0 },

@@ -22,6 +22,7 @@ struct cbw_config {
 	char	*whatsapp_api_version;
 	char	*graph_base_url;
 	long	 send_rate_per_minute;
+	long	 whatsapp_timeout_ms;	/* délai total d'un appel à l'API */
 	long	 rate_limit_per_minute;
 	char	*allowed_origins;	/* liste séparée par des virgules */
 	char	*time_zone;
