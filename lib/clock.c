@@ -31,6 +31,39 @@ cbw_now(void)
 	return time(NULL);
 }
 
+/*
+ * Rend l'heure courante en millisecondes. Dans un build de test, si
+ * CBW_TEST_NOW est valide, rend cette seconde × 1000 (horloge figée).
+ */
+long long
+cbw_now_ms(void)
+{
+	struct timespec	 ts;
+
+#ifdef CBW_TEST_CLOCK
+	const char	*s = getenv("CBW_TEST_NOW");
+
+	if (s != NULL && *s != '\0')
+		return (long long)cbw_now() * 1000;
+#endif
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return (long long)time(NULL) * 1000;
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Vrai si l'horloge est figée par CBW_TEST_NOW (build de test seulement). */
+int
+cbw_clock_frozen(void)
+{
+#ifdef CBW_TEST_CLOCK
+	const char	*s = getenv("CBW_TEST_NOW");
+
+	return s != NULL && *s != '\0';
+#else
+	return 0;
+#endif
+}
+
 /* Formate `t` en ISO 8601 UTC ; chaîne vide si la conversion échoue. */
 void
 cbw_time_iso(time_t t, char *out, size_t len)

@@ -10,6 +10,10 @@
 
 /* Secondes depuis l'époque Unix (UTC). */
 time_t	cbw_now(void);
+/* Millisecondes depuis l'époque Unix (CBW_TEST_NOW × 1000 si figée). */
+long long	cbw_now_ms(void);
+/* 1 si l'horloge est figée par CBW_TEST_NOW (build de test), 0 sinon. */
+int	cbw_clock_frozen(void);
 /* Écrit `t` en ISO 8601 UTC « 2026-11-24T06:00:00Z » dans out (≥ 21 octets). */
 void	cbw_time_iso(time_t t, char *out, size_t len);
 /*
