@@ -32,9 +32,22 @@ export function cli(stack, args, input = '') {
 }
 
 // Démarre la pile. opts.config : clés de configuration en plus ;
-// opts.env : variables d'environnement en plus pour lighttpd et les programmes.
+// opts.env : variables d'environnement en plus pour lighttpd et les programmes ;
+// opts.sandbox : true (ou options de startSandbox) pour démarrer dans ce
+// processus le faux WhatsApp (t/sandbox) et y pointer GRAPH_BASE_URL, avec
+// son jeton et son identifiant de numéro ; il est arrêté avec la pile.
 export async function startStack(opts = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'cbw-test-'));
+  let sandbox = null, sandboxConfig = {};
+  if (opts.sandbox) {
+    const { startSandbox } = await import('../sandbox/sandbox.mjs');
+    const so = opts.sandbox === true ? {} : opts.sandbox;
+    sandbox = await startSandbox({ port: 0, token: 'sandbox-token', phoneId: '100000000000001', ...so });
+    sandboxConfig = {
+      GRAPH_BASE_URL: sandbox.url, WHATSAPP_ACCESS_TOKEN: 'sandbox-token',
+      WHATSAPP_PHONE_NUMBER_ID: '100000000000001', WHATSAPP_TIMEOUT_MS: '2000',
+    };
+  }
   mkdirSync(join(dir, 'run')); mkdirSync(join(dir, 'log'));
   const db = join(dir, 'chatbot-whatsapp.db');
   const conf = join(dir, 'chatbot-whatsapp.conf');
@@ -48,6 +61,7 @@ export async function startStack(opts = {}) {
     MIGRATIONS_DIR: join(ROOT, 'db/migrations'),
     RATE_LIMIT_PER_MINUTE: '0',
     LOG_LEVEL: 'info',
+    ...sandboxConfig,
     ...(opts.config || {}),
   };
   writeFileSync(conf, Object.entries(config).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
@@ -57,7 +71,7 @@ export async function startStack(opts = {}) {
     CBW_STATIC: join(ROOT, 'html/static'), CBW_HELLO: join(BUILD, 't/bench/cbw-hello'),
     ...(opts.env || {}),
   };
-  const stack = { dir, db, conf, config, port, env, base: `http://127.0.0.1:${port}` };
+  const stack = { dir, db, conf, config, port, env, sandbox, base: `http://127.0.0.1:${port}` };
   cli(stack, ['migrate']);
   cli(stack, ['create-user', '--email', ADMIN.email, '--role', 'super_admin'], ADMIN.password + '\n');
   // stderr de lighttpd et des programmes (journaux JSON, sanitizers) dans un fichier.
@@ -73,7 +87,33 @@ export async function startStack(opts = {}) {
   }
   stack.stop = () => stopStack(stack);
   stack.sql = (q) => sql(stack, q);
+  stack.cron = (name, args, o) => runCron(stack, name, args, o);
   return stack;
+}
+
+// Lance une tâche cron (cbw-sender, cbw-retry) avec la configuration de la
+// pile, sans bloquer ce processus (le faux WhatsApp y tourne aussi).
+// o.now : horloge figée (CBW_TEST_NOW, secondes) ; o.env : variables en
+// plus ; o.timeoutMs : durée maximale. Rend { code, signal, stdout, stderr,
+// proc } ; o.onSpawn(proc) est appelé tout de suite (pour un kill -9).
+export function runCron(stack, name, args = [], o = {}) {
+  const env = { ...process.env, ...stack.env, ...(o.env || {}) };
+  if (o.now !== undefined) env.CBW_TEST_NOW = String(o.now);
+  return new Promise((ok, ko) => {
+    const proc = spawn(join(BUILD, 'cron', name), args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    proc.stdout.on('data', (d) => { stdout += d; });
+    proc.stderr.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => proc.kill('SIGKILL'), o.timeoutMs || 30000);
+    proc.on('error', ko);
+    proc.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const f = join(stack.dir, 'log/stderr.log');
+      writeFileSync(f, stderr, { flag: 'a' });
+      ok({ code, signal, stdout, stderr, proc });
+    });
+    if (o.onSpawn) o.onSpawn(proc);
+  });
 }
 
 // Lignes du journal de lighttpd (et des programmes) qui signalent un
@@ -101,6 +141,7 @@ export async function stopStack(stack) {
     clearTimeout(timer);
   }
   await sleep(200);
+  if (stack.sandbox) await stack.sandbox.close();
   const bad = badLogLines(stack);
   if (!process.env.CBW_KEEP) rmSync(stack.dir, { recursive: true, force: true });
   if (bad.length) throw new Error('journal : ' + bad.join('\n'));

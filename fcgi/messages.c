@@ -1,0 +1,125 @@
+/*
+ * cbw-messages : messages envoyés par les campagnes, en API JSON
+ * (/api/messages). Chaque requête est limitée aux messages des campagnes
+ * de l'administrateur connecté (un autre : 404).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "app.h"
+#include "json.h"
+#include "message.h"
+#include "valid.h"
+
+enum route {
+	ROUTE_API_LIST,
+	ROUTE_API_GET,
+	ROUTE__MAX
+};
+
+#define API	(CBW_R_API | CBW_R_AUTH)
+
+static const struct cbw_route routes[ROUTE__MAX] = {
+	{ ROUTE_API_LIST, CBW_GET, "/api/messages", API },
+	{ ROUTE_API_GET, CBW_GET, "/api/messages/{id}", API },
+};
+
+/*
+ * Lit un identifiant facultatif de la chaîne de requête dans *out (0 si
+ * absent). Rend 0 et ajoute une erreur de champ s'il est invalide.
+ */
+static int
+query_id(struct cbw_req *r, const char *key, long long *out,
+    struct json_object **f)
+{
+	const char	*v = cbw_kv_get(&r->query, key);
+
+	*out = 0;
+	if (v == NULL || *v == '\0')
+		return 1;
+	if (cbw_valid_id(v, out) == CBW_OK)
+		return 1;
+	cbw_json_field(f, key, "Identifiant invalide (entier positif attendu).");
+	return 0;
+}
+
+/*
+ * GET /api/messages : 200 page filtrée (campaign_id, contact_id, status,
+ * message_type) ; 422 filtre ou pagination invalide.
+ */
+static void
+api_list(struct cbw_ctx *ctx, struct cbw_req *r)
+{
+	struct cbw_message_filter	 flt;
+	struct json_object		*f = NULL, *items;
+	long long			 pg, pp, total;
+	enum cbw_err			 er;
+
+	if (!cbw_input_page(ctx, r, &pg, &pp))
+		return;
+	memset(&flt, 0, sizeof(flt));
+	query_id(r, "campaign_id", &flt.campaign_id, &f);
+	query_id(r, "contact_id", &flt.contact_id, &f);
+	flt.status = cbw_kv_get(&r->query, "status");
+	flt.message_type = cbw_kv_get(&r->query, "message_type");
+	if (flt.status != NULL && *flt.status == '\0')
+		flt.status = NULL;
+	if (flt.message_type != NULL && *flt.message_type == '\0')
+		flt.message_type = NULL;
+	if (flt.status != NULL && !cbw_message_status_ok(flt.status))
+		cbw_json_field(&f, "status", "Statut inconnu (pending, sending, "
+		    "sent, delivered, read, failed, cancelled).");
+	if (flt.message_type != NULL && !cbw_message_type_ok(flt.message_type))
+		cbw_json_field(&f, "message_type", "Type inconnu (message_1 ou "
+		    "message_2).");
+	if (f != NULL) {
+		cbw_reply_error(ctx, r, 422, "validation_error", "Filtres invalides.", f);
+		return;
+	}
+	if ((er = cbw_message_list(ctx->db, r->user.id, &flt, pg, pp, &items,
+	    &total)) != CBW_OK)
+		cbw_reply_err(ctx, r, er);
+	else
+		cbw_reply_json(r, 200, cbw_json_list(items, total, pg, pp));
+}
+
+/* GET /api/messages/{id} : 200 ; 404 absent ou d'un autre admin. */
+static void
+api_get(struct cbw_ctx *ctx, struct cbw_req *r)
+{
+	struct json_object	*o;
+	enum cbw_err		 er;
+
+	if ((er = cbw_message_get(ctx->db, r->user.id, r->ids[0], &o)) != CBW_OK)
+		cbw_reply_err(ctx, r, er);
+	else
+		cbw_reply_json(r, 200, o);
+}
+
+/* Aiguillage des routes de ce programme. */
+static void
+handle(struct cbw_ctx *ctx, struct cbw_req *r)
+{
+	switch ((enum route)r->route) {
+	case ROUTE_API_LIST:
+		api_list(ctx, r);
+		break;
+	case ROUTE_API_GET:
+		api_get(ctx, r);
+		break;
+	case ROUTE__MAX:
+		abort();
+	}
+}
+
+static const struct cbw_app app = {
+	"cbw-messages", routes, ROUTE__MAX, handle
+};
+
+int
+main(void)
+{
+	return cbw_app_main(&app);
+}
