@@ -106,7 +106,9 @@ claim_free(struct claim *c)
 
 /*
  * Appels permis dans la fenêtre de 60 s à now_ms et instant du prochain
- * appel permis (fenêtre et cadence de 60000/rate ms arrondie au-dessus).
+ * appel permis (fenêtre, et cadence de 60000/rate ms arrondie au-dessous :
+ * un appel en retard de quelques ms sur la cadence ne fait pas perdre de
+ * débit, et la fenêtre borne de toute façon le total à `rate` par 60 s).
  * Les appels notés jusqu'à 60 s « dans le futur » comptent (petit recul de
  * l'horloge : prudence) ; au-delà, c'est une horloge qui a reculé de plus
  * d'une minute (ou un test à horloge figée) : ils sont ignorés, sinon
@@ -123,7 +125,7 @@ cbw_send_room(struct cbw_db *db, long rate, long long now_ms, long long *next_ms
 	*next_ms = now_ms;
 	if (rate < 1)
 		rate = 1;
-	interval = (WINDOW_MS + rate - 1) / rate;
+	interval = WINDOW_MS / rate;
 	if (cbw_db_query_int(db, &count, "SELECT COUNT(*) FROM send_attempts "
 	    "WHERE at_ms > ? AND at_ms <= ?", "ii", now_ms - WINDOW_MS,
 	    now_ms + WINDOW_MS) != CBW_OK)

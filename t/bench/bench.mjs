@@ -4,8 +4,12 @@
 // contacts importés pour un admin (POST /api/contacts/import, qui est
 // aussi la mesure de l'import), liste paginée, recherche par nom et par
 // chiffres, import dans un admin neuf, à côté du plancher « sqlite3
-// .import » du même fichier. Mesure seulement ; rien n'est affirmé ici (les
-// budgets et leur respect se lisent dans les tableaux).
+// .import » du même fichier. Enfin l'envoi (ticket 5) : exactitude du
+// débit sur 10 minutes simulées (vrai cœur lib/send.c, horloge virtuelle,
+// programme t/bench/cbw-send-sim) et plafond de débit du vrai cbw-sender à
+// 4800/min contre le faux WhatsApp (t/sandbox). Mesure seulement ; rien
+// n'est affirmé ici (les budgets et leur respect se lisent dans les
+// tableaux).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,11 +17,14 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { request as httpRequest, Agent } from 'node:http';
-import { startStack, login, http, ROOT } from '../lib/stack.mjs';
+import { startStack, login, http, ROOT, BUILD } from '../lib/stack.mjs';
 import { contactsCsv, nameTerms, digitTerms } from './contacts-data.mjs';
 
 const DURATION = process.env.CBW_BENCH_SECONDS || '5';
 const N = Number(process.env.CBW_BENCH_CONTACTS || 100000);
+// Débits (/min) de la simulation de l'envoi, et arriéré du plafond réel.
+const SEND_RATES = (process.env.CBW_BENCH_SEND_RATES || '25,80,600,4800').split(',').map(Number);
+const SEND_BACKLOG = Number(process.env.CBW_BENCH_SEND_BACKLOG || 3000);
 const HERE = dirname(fileURLToPath(import.meta.url));
 
 // Lance wrk et rend { rps, p99ms, non2xx }. opts.paths : chemins parcourus
@@ -277,4 +284,129 @@ try {
   console.log('Contacts (ticket 4) : liste ≥ 50 % des requêtes/s de hello ; recherche p99 ≤ 10 ms ; import de 100 000 lignes ≤ 1 s.');
 } finally {
   await s.stop();
+}
+
+// ---- Envoi (ticket 5) ------------------------------------------------------
+
+const SIM_MINUTES = 10;
+const CEIL_RATE = 4800;
+const CEIL_RUN_MS = 30000;
+
+// Plus grand nombre d'instants (ms, triés) dans une fenêtre ]t - 60 s, t].
+function maxWindow(at) {
+  let best = 0;
+  for (let i = 0, j = 0; i < at.length; i++) {
+    while (at[j] <= at[i] - 60000) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}
+
+// Simulation de 10 minutes à `rate`/min (t/bench/cbw-send-sim) avec un
+// arriéré de 110 % de ce que 10 minutes peuvent envoyer. Rend l'objet JSON
+// écrit par le programme.
+function sendSim(rate) {
+  const backlog = Math.ceil(rate * SIM_MINUTES * 1.1) + 10;
+  const out = execFileSync(join(BUILD, 't/bench/cbw-send-sim'),
+    [String(rate), String(SIM_MINUTES), String(backlog), join(ROOT, 'db/migrations')], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
+// Plafond de débit : pile avec le faux WhatsApp, SEND_RATE_PER_MINUTE=4800,
+// arriéré de `n` Message 1 en attente écrit par SQL (catégorie, contacts,
+// campagne 'sending'), puis un passage réel « cbw-sender --run-ms 30000 ».
+// Rend les mesures tirées de send_attempts, du journal du faux WhatsApp
+// et des statuts en base.
+async function sendCeiling(n) {
+  const st = await startStack({ sandbox: true, config: { SEND_RATE_PER_MINUTE: String(CEIL_RATE), LOG_LEVEL: 'warning' } });
+  try {
+    const T = '2026-01-01T00:00:00Z';
+    const uid = st.sql("SELECT id FROM users WHERE email = 'admin@test.com'")[0].id;
+    // Numéros +337IIIIFFFF : IIII unique, FFFF (1000–9999) jamais un mode d'échec du bac à sable.
+    st.sql(`BEGIN;
+      INSERT INTO categories(name, created_by, created_at, updated_at) VALUES ('Banc d''envoi', ${uid}, '${T}', '${T}');
+      WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ${n})
+      INSERT INTO contacts(phone_number, country_code, full_number, first_name, created_by, created_at, updated_at)
+        SELECT printf('7%04d%04d', i, 1000 + i % 9000), '+33', printf('+337%04d%04d', i, 1000 + i % 9000),
+          'Banc' || i, ${uid}, '${T}', '${T}' FROM k;
+      INSERT INTO category_contacts(category_id, contact_id, added_at)
+        SELECT (SELECT id FROM categories WHERE name = 'Banc d''envoi'), id, '${T}' FROM contacts WHERE created_by = ${uid};
+      INSERT INTO campaigns(name, message_1, status, total_recipients, created_by, launched_at, created_at, updated_at)
+        VALUES ('Banc de débit', 'Bonjour {{first_name}} : https://exemple.fr/promo', 'sending', ${n}, ${uid}, '${T}', '${T}', '${T}');
+      INSERT INTO campaign_categories(campaign_id, category_id)
+        VALUES ((SELECT max(id) FROM campaigns), (SELECT id FROM categories WHERE name = 'Banc d''envoi'));
+      INSERT INTO messages(campaign_id, contact_id, message_type, content, created_at, updated_at)
+        SELECT (SELECT max(id) FROM campaigns), contact_id, 'message_1',
+          'Bonjour ' || (SELECT first_name FROM contacts WHERE id = contact_id) || ' : https://exemple.fr/promo', '${T}', '${T}'
+        FROM category_contacts;
+      COMMIT;`);
+    const pending = st.sql("SELECT count(*) AS n FROM messages WHERE status = 'pending'")[0].n;
+    const t0 = performance.now();
+    const r = await st.cron('cbw-sender', ['--run-ms', String(CEIL_RUN_MS)], { timeoutMs: CEIL_RUN_MS + 30000 });
+    const wallMs = performance.now() - t0;
+    if (r.code !== 0) throw new Error(`cbw-sender : code ${r.code} ${r.signal || ''} ${r.stderr.slice(0, 500)}`);
+    const at = st.sql('SELECT at_ms FROM send_attempts ORDER BY at_ms').map((x) => x.at_ms);
+    const log = st.sandbox.messages();
+    const acc = log.filter((m) => m.accepted).map((m) => Date.parse(m.at)).sort((a, b) => a - b);
+    const perTo = new Map();
+    for (const m of log) perTo.set(m.to, (perTo.get(m.to) || 0) + 1);
+    const status = Object.fromEntries(st.sql('SELECT status, count(*) AS n FROM messages GROUP BY status').map((x) => [x.status, x.n]));
+    // Débit soutenu : intervalles entre le premier et le dernier appel.
+    const rate = (ts) => (ts.length > 1 ? (ts.length - 1) / ((ts[ts.length - 1] - ts[0]) / 60000) : NaN);
+    const span = (ts) => (ts.length > 1 ? (ts[ts.length - 1] - ts[0]) / 1000 : NaN);
+    const gaps = at.slice(1).map((v, i) => v - at[i]).sort((a, b) => a - b);
+    const q = (f) => (gaps.length ? gaps[Math.min(gaps.length - 1, Math.ceil(f * gaps.length) - 1)] : NaN);
+    return {
+      gapP50: q(0.5), gapP99: q(0.99), gapMax: gaps.length ? gaps[gaps.length - 1] : NaN,
+      pending, wallMs, calls: at.length, dbSpan: span(at), dbRate: rate(at), dbWindow: maxWindow(at),
+      sbTotal: log.length, sbAccepted: acc.length, sbRefused: log.length - acc.length, sbSpan: span(acc), sbRate: rate(acc),
+      sbWindow: maxWindow(acc), duplicates: [...perTo.values()].filter((c) => c > 1).length,
+      sent: status.sent || 0, failed: status.failed || 0, sending: status.sending || 0, left: status.pending || 0,
+    };
+  } finally {
+    await st.stop();
+  }
+}
+
+{
+  const sims = SEND_RATES.map((rate) => ({ rate, ...sendSim(rate) }));
+  const c = await sendCeiling(SEND_BACKLOG);
+  const need = 0.95 * CEIL_RATE;
+  const pacing = Math.min(CEIL_RATE, 60000 / Math.floor(60000 / CEIL_RATE));
+  const share = (v) => `${(100 * v / CEIL_RATE).toFixed(1)} %`;
+
+  console.log(`\nEnvoi (ticket 5) : exactitude du débit sur ${SIM_MINUTES} minutes simulées — vrai cœur lib/send.c (cbw_send_run),`);
+  console.log('horloge virtuelle, transport factice qui accepte tout (latence virtuelle : la moitié de l\'intervalle de cadence),');
+  console.log('base SQLite sur fichier ; un passage cron toutes les 60 s, chacun de 59 s (run_ms = 59000) ; arriéré > ce que 10 minutes envoient.');
+  console.log('\n| mesure | appels | fenêtre de 60 s max | utilisation | doublons | µs/appel (mur) | µs/appel (processeur) | budget | tenu |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---|---|');
+  const simOk = [];
+  for (const r of sims) {
+    const winOk = r.max_window <= r.rate;
+    const useOk = r.utilisation >= 0.96;
+    const clean = r.duplicates === 0 && r.unreadable === 0 && r.sent_db === r.calls && r.attempts_db === r.calls && r.overruns === 0;
+    const ok = winOk && useOk && clean;
+    simOk.push(ok);
+    const why = ok ? '' : ` (${[!winOk && 'fenêtre', !useOk && 'utilisation', !clean && 'contrôles'].filter(Boolean).join(', ')})`;
+    console.log(`| ${r.rate}/min, arriéré ${r.backlog}, ${r.minutes} × 59 s, cadence ${r.interval_ms} ms | ${r.calls} | ${r.max_window} | ` +
+      `${(100 * r.utilisation).toFixed(2)} % | ${r.duplicates} | ${fmt(r.wall_us_per_call, 0)} | ${fmt(r.cpu_us_per_call, 0)} | ` +
+      `fenêtre ≤ ${r.rate} ; utilisation ≥ 96 % | ${yes(ok)}${why} |`);
+  }
+
+  console.log(`\nEnvoi (ticket 5) : plafond de débit — vrai cbw-sender à SEND_RATE_PER_MINUTE=${CEIL_RATE}, un passage --run-ms ${CEIL_RUN_MS},`);
+  console.log(`contre le faux WhatsApp (t/sandbox, HTTP réel, même machine) ; arriéré de ${c.pending} Message 1 en attente ` +
+    `(statuts après le passage : ${c.sent} envoyés, ${c.failed} en échec, ${c.sending} en cours, ${c.left} en attente).`);
+  console.log('\n| mesure | appels | durée (s) | débit soutenu (/min) | part de 4800/min | budget | tenu |');
+  console.log('|---|---:|---:|---:|---:|---|---|');
+  console.log(`| send_attempts.at_ms, premier → dernier appel | ${c.calls} | ${fmt(c.dbSpan, 2)} | ${fmt(c.dbRate, 0)} | ${share(c.dbRate)} | ≥ ${need} /min (95 %) | ${yes(c.dbRate >= need)} |`);
+  console.log(`| journal du faux WhatsApp, premier → dernier envoi accepté (${c.sbRefused} refusés) | ${c.sbAccepted} | ${fmt(c.sbSpan, 2)} | ${fmt(c.sbRate, 0)} | ${share(c.sbRate)} | ≥ ${need} /min (95 %) | ${yes(c.sbRate >= need && c.sbRefused === 0)} |`);
+  console.log(`| fenêtre de 60 s maximale (send_attempts ; faux WhatsApp : ${c.sbWindow}) | ${c.dbWindow} | | | | ≤ ${CEIL_RATE} | ${yes(c.dbWindow <= CEIL_RATE && c.sbWindow <= CEIL_RATE)} |`);
+  console.log(`| numéros reçus plus d'une fois par le faux WhatsApp | ${c.duplicates} | | | | 0 | ${yes(c.duplicates === 0)} |`);
+  console.log(`| plafond : un appel toutes les ⌊60000/${CEIL_RATE}⌋ = ${Math.floor(60000 / CEIL_RATE)} ms, borné par la fenêtre | | | ${fmt(pacing, 0)} | ${share(pacing)} | (information) | |`);
+  console.log(`| écart entre deux appels (send_attempts) : p50 ${c.gapP50} ms, p99 ${c.gapP99} ms, max ${c.gapMax} ms | | | | | (information) | |`);
+  console.log(`| processus cbw-sender, lancement → fin (information) | | ${fmt(c.wallMs / 1000, 2)} | ${fmt(c.calls / (c.wallMs / 60000), 0)} | ${share(c.calls / (c.wallMs / 60000))} | | |`);
+  const ceilOk = c.dbRate >= need && c.sbRate >= need && c.sbRefused === 0;
+  console.log(`\nEnvoi (ticket 5) : fenêtre de 60 s ≤ débit et utilisation ≥ 96 % sur ${SIM_MINUTES} minutes simulées ` +
+    `(${sims.map((r, i) => `${r.rate}/min ${yes(simOk[i])}`).join(', ')}) ; plafond à ${CEIL_RATE}/min : débit soutenu ≥ 95 % → ${yes(ceilOk)}, ` +
+    `fenêtre ≤ ${CEIL_RATE} → ${yes(c.dbWindow <= CEIL_RATE)}, aucun doublon → ${yes(c.duplicates === 0)}.`);
 }

@@ -1187,11 +1187,11 @@ test_room(void **state)
 
 	assert_int_equal(cbw_send_room(f->db, 3, T0, &next), 3);
 	assert_int_equal(next, T0);
-	/* Cadence : 60000 / 7 = 8571,4 → 8572 ms. */
+	/* Cadence : 60000 / 7 = 8571,4 → 8571 ms. */
 	assert_int_equal(cbw_db_exec(f->db, "INSERT INTO send_attempts (at_ms) "
 	    "VALUES (?)", "i", T0 - 100), CBW_OK);
 	assert_int_equal(cbw_send_room(f->db, 7, T0, &next), 6);
-	assert_int_equal(next, T0 - 100 + 8572);
+	assert_int_equal(next, T0 - 100 + 8571);
 	assert_int_equal(cbw_send_room(f->db, 1, T0, &next), 0);
 	assert_int_equal(next, T0 - 100 + 60000);
 	/* Fenêtre pleine : le plus ancien doit sortir. */
