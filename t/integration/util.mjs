@@ -162,21 +162,29 @@ export async function stop(stack) {
 // réponde (n'importe quel statut sauf 502/503), sans passer par /login
 // pour ne pas compter dans la limite de débit... sauf si on le veut.
 export async function restartLighttpd(stack) {
-  if (stack.proc.exitCode === null && stack.proc.signalCode === null) {
+  const alive = () => stack.proc.exitCode === null && stack.proc.signalCode === null;
+  if (alive()) {
     stack.proc.kill('SIGTERM');
-    await Promise.race([stack.exited, unrefSleep(5000)]);
+    await Promise.race([stack.exited, unrefSleep(10000)]);
+    // Machine chargée : l'ancien lighttpd tient encore le port, on l'achève.
+    if (alive()) { stack.proc.kill('SIGKILL'); await stack.exited; }
   }
-  const errFd = openSync(join(stack.dir, 'log/stderr.log'), 'a');
-  stack.proc = spawn('lighttpd', ['-D', '-f', join(ROOT, 'etc/lighttpd-dev.conf')], {
-    env: { ...process.env, ...stack.env }, stdio: ['ignore', errFd, errFd],
-  });
-  closeSync(errFd);
-  stack.exited = new Promise((r) => stack.proc.on('exit', r));
-  for (let i = 0; i < 100; i++) {
+  const spawnOne = () => {
+    const errFd = openSync(join(stack.dir, 'log/stderr.log'), 'a');
+    stack.proc = spawn('lighttpd', ['-D', '-f', join(ROOT, 'etc/lighttpd-dev.conf')], {
+      env: { ...process.env, ...stack.env }, stdio: ['ignore', errFd, errFd],
+    });
+    closeSync(errFd);
+    stack.exited = new Promise((r) => stack.proc.on('exit', r));
+  };
+  spawnOne();
+  for (let i = 0; i < 200; i++) {
     try {
       const r = await fetch(stack.base + '/static/app.css');
       if (r.status === 200) { await r.arrayBuffer(); return; }
     } catch { /* pas encore */ }
+    // Port pas encore libéré : le nouveau lighttpd est sorti, on relance.
+    if (!alive()) spawnOne();
     await sleep(100);
   }
   throw new Error('lighttpd ne redémarre pas');
