@@ -318,7 +318,7 @@ group_teardown(void **state)
 static void
 populate(struct sim *s, size_t n, int with_m2)
 {
-	char		 err[256], num[32], txt[16];
+	char		 err[256], num[32], txt[32];
 	long long	 camps[3], contact;
 	size_t		 i, ncamp = 1 + cbw_t_below(3);
 	struct call	*calls = s->calls;
