@@ -1,7 +1,8 @@
 /*
  * cbw-retry : lancé par cron chaque minute. Remet en file les échecs
  * réessayables (au plus 3 reprises, à failed_at + 1, 2 puis 4 minutes) ;
- * cbw-sender les enverra quand ils seront dus (DESIGN §6). Code de sortie :
+ * cbw-sender les enverra quand ils seront dus (DESIGN §6), puis rejoue les
+ * webhooks mis de côté quand la base était verrouillée. Code de sortie :
  * 0 si tout va bien, 1 sur une erreur de configuration ou de base.
  */
 #include <signal.h>
@@ -12,6 +13,7 @@
 
 #include <json-c/json.h>
 
+#include "automation.h"
 #include "clock.h"
 #include "config.h"
 #include "db.h"
@@ -53,7 +55,7 @@ main(int argc, char **argv)
 	struct cbw_db		*db = NULL;
 	struct json_object	*cx;
 	char			 err[512];
-	long			 n = 0;
+	long			 n = 0, replayed = 0;
 	enum cbw_err		 er;
 	int			 rc = 1, cfg_ok = 0;
 
@@ -86,8 +88,17 @@ main(int argc, char **argv)
 		    cbw_err_name(er));
 		goto out;
 	}
-	if ((cx = json_object_new_object()) != NULL)
+	/* Webhooks mis de côté pendant un verrou de la base : rejoués ici. */
+	if ((er = cbw_auto_replay(db, cfg.database_path,
+	    cfg.whatsapp_phone_number_id, &replayed)) != CBW_OK)
+		cbw_log(CBW_LOG_WARNING, "main", 0, "rejeu des webhooks mis de "
+		    "côté interrompu (réessayé à la prochaine minute)",
+		    cbw_err_name(er), NULL);
+	if ((cx = json_object_new_object()) != NULL) {
 		json_object_object_add(cx, "requeued", json_object_new_int64(n));
+		json_object_object_add(cx, "webhooks_replayed",
+		    json_object_new_int64(replayed));
+	}
 	cbw_log(CBW_LOG_INFO, "main", 0, "échecs réessayables remis en file",
 	    NULL, cx);
 	if (cx != NULL)

@@ -1205,6 +1205,30 @@ page_stats(struct cbw_ctx *ctx, struct json_object *st)
 }
 
 /*
+ * Les 20 dernières réponses et réactions de la campagne courante, avec
+ * `type_label` (« Réponse », « Réaction ») et `received_display`. Tableau
+ * vide si la lecture échoue (la page reste utile).
+ */
+static struct json_object *
+replies_json(struct cbw_ctx *ctx, struct cbw_req *r)
+{
+	struct json_object	*rows = NULL, *o;
+	size_t			 i;
+
+	if (cbw_campaign_replies(ctx->db, r->user.id, r->ids[0], 20, &rows) !=
+	    CBW_OK)
+		return json_object_new_array();
+	for (i = 0; i < json_object_array_length(rows); i++) {
+		o = json_object_array_get_idx(rows, i);
+		json_object_object_add(o, "type_label", json_object_new_string(
+		    strcmp(json_object_get_string(json_object_object_get(o,
+		    "interaction_type")), "reaction") == 0 ? "Réaction" : "Réponse"));
+		add_display(o, "received_at", "received_display");
+	}
+	return rows;
+}
+
+/*
  * Page d'une campagne (statistiques, lignes par contact) ou sa page de
  * confirmation (`what` : "delete" ou "cancel") ; 404.
  */
@@ -1253,6 +1277,7 @@ show_page(struct cbw_ctx *ctx, struct cbw_req *r, const char *what)
 	    strcmp(status, "sending") != 0));
 	json_object_object_del(st, "rows");
 	json_object_object_add(d, "campaign", st);
+	json_object_object_add(d, "replies", replies_json(ctx, r));
 	if (what != NULL)
 		json_object_object_add(d, "what", json_object_new_string(what));
 	cbw_reply_html(ctx, r, 200, what ? "campaign_confirm" : "campaign", d);

@@ -841,3 +841,21 @@ cbw_campaign_sample(struct cbw_db *db, long long owner, struct json_object **row
 	    "contacts WHERE created_by = ? AND first_name IS NOT NULL ORDER BY id "
 	    "LIMIT 1", "i", owner);
 }
+
+/* Dernières réponses et réactions d'une campagne (voir campaign.h). */
+enum cbw_err
+cbw_campaign_replies(struct cbw_db *db, long long owner, long long id,
+    long long limit, struct json_object **rows)
+{
+	enum cbw_err	 er;
+
+	*rows = NULL;
+	if ((er = cbw_owner_check(db, CBW_OWN_CAMPAIGN, owner, id)) != CBW_OK)
+		return er;
+	return cbw_db_query_json(db, rows, "SELECT i.id, i.interaction_type, "
+	    "i.content, i.received_at, c.id AS contact_id, c.first_name, "
+	    "c.last_name, c.full_number FROM interactions i JOIN contacts c ON "
+	    "c.id = i.contact_id WHERE i.campaign_id = ? AND i.interaction_type IN "
+	    "('reply', 'reaction') ORDER BY i.received_at DESC, i.id DESC LIMIT ?",
+	    "ii", id, limit);
+}

@@ -126,6 +126,9 @@ enum cbw_err	cbw_campaign_reachable(struct cbw_db *, long long owner,
 /* {first_name, last_name} d'un contact nommé, pour l'aperçu ; CBW_ENOTFOUND. */
 enum cbw_err	cbw_campaign_sample(struct cbw_db *, long long owner,
 		    struct json_object **row);
+/* Les `limit` dernières réponses et réactions reçues (contact, contenu, date). */
+enum cbw_err	cbw_campaign_replies(struct cbw_db *, long long owner, long long id,
+		    long long limit, struct json_object **rows);
 /* Vrai si `status` est un statut de campagne connu. */
 int		cbw_campaign_status_ok(const char *status);
 

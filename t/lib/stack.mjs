@@ -72,6 +72,8 @@ export async function startStack(opts = {}) {
     ...(opts.env || {}),
   };
   const stack = { dir, db, conf, config, port, env, sandbox, base: `http://127.0.0.1:${port}` };
+  // Le faux WhatsApp envoie ses webhooks signés à cette pile.
+  if (sandbox) sandbox.config({ webhook_url: `${stack.base}/api/webhooks/whatsapp`, app_secret: config.WHATSAPP_APP_SECRET });
   cli(stack, ['migrate']);
   cli(stack, ['create-user', '--email', ADMIN.email, '--role', 'super_admin'], ADMIN.password + '\n');
   // stderr de lighttpd et des programmes (journaux JSON, sanitizers) dans un fichier.
