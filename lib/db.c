@@ -206,9 +206,13 @@ cbw_db_prepare(struct cbw_db *db, const char *sql, struct cbw_stmt **out)
 	return CBW_OK;
 }
 
-/* Lie les paramètres selon `fmt` (voir db.h). CBW_EINVAL si fmt est faux. */
+/*
+ * Lie les paramètres selon `fmt` (voir db.h) ; les textes sont copiés, ou
+ * seulement pointés si `keep` (l'appelant les garde jusqu'à la remise à
+ * zéro de la requête). CBW_OK, CBW_ENOMEM, ou CBW_EINVAL si fmt est faux.
+ */
 static enum cbw_err
-bind_va(struct cbw_stmt *s, const char *fmt, va_list ap)
+bind_va(struct cbw_stmt *s, int keep, const char *fmt, va_list ap)
 {
 	const char	*str;
 	int		 i, rc = SQLITE_OK;
@@ -224,7 +228,8 @@ bind_va(struct cbw_stmt *s, const char *fmt, va_list ap)
 		case 's':
 			str = va_arg(ap, const char *);
 			rc = str == NULL ? sqlite3_bind_null(s->st, i) :
-			    sqlite3_bind_text(s->st, i, str, -1, SQLITE_TRANSIENT);
+			    sqlite3_bind_text(s->st, i, str, -1, keep ?
+			    SQLITE_STATIC : SQLITE_TRANSIENT);
 			break;
 		case 'n':
 			rc = sqlite3_bind_null(s->st, i);
@@ -246,7 +251,7 @@ cbw_db_bind(struct cbw_stmt *s, const char *fmt, ...)
 	enum cbw_err	 er;
 
 	va_start(ap, fmt);
-	er = bind_va(s, fmt, ap);
+	er = bind_va(s, 0, fmt, ap);
 	va_end(ap);
 	return er;
 }
@@ -398,7 +403,7 @@ prep_va(struct cbw_db *db, const char *sql, struct cbw_stmt **s,
 
 	if ((er = cbw_db_prepare(db, sql, s)) != CBW_OK)
 		return er;
-	if ((er = bind_va(*s, fmt, ap)) != CBW_OK) {
+	if ((er = bind_va(*s, 0, fmt, ap)) != CBW_OK) {
 		cbw_db_done(*s);
 		*s = NULL;
 	}
@@ -423,6 +428,33 @@ cbw_db_exec(struct cbw_db *db, const char *sql, const char *fmt, ...)
 		continue;
 	cbw_db_done(s);
 	return step_err(st);
+}
+
+/*
+ * Lie `fmt`, exécute jusqu'au bout une requête gardée par l'appelant, puis
+ * la remet à zéro (liaisons effacées) sans la rendre au cache. Les textes
+ * ne sont pas copiés : ils ne servent que pendant l'appel. Rend CBW_OK, ou
+ * comme cbw_db_exec CBW_EINVAL, CBW_ENOMEM, CBW_ECONFLICT, CBW_EBUSY,
+ * CBW_EDB.
+ */
+enum cbw_err
+cbw_db_run(struct cbw_stmt *s, const char *fmt, ...)
+{
+	enum cbw_step	 st;
+	enum cbw_err	 er;
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	er = bind_va(s, 1, fmt, ap);
+	va_end(ap);
+	if (er == CBW_OK) {
+		while ((st = cbw_db_step(s)) == CBW_STEP_ROW)
+			continue;
+		er = step_err(st);
+	}
+	sqlite3_reset(s->st);
+	sqlite3_clear_bindings(s->st);
+	return er;
 }
 
 /* Lit toutes les lignes dans un tableau JSON. */

@@ -51,6 +51,13 @@ struct json_object *cbw_db_row_json(struct cbw_stmt *);
 
 /* Exécute jusqu'au bout ; CBW_ECONFLICT sur contrainte, CBW_EBUSY, CBW_EDB. */
 enum cbw_err	 cbw_db_exec(struct cbw_db *, const char *sql, const char *fmt, ...);
+/*
+ * Relance une requête obtenue par cbw_db_prepare avec de nouveaux
+ * paramètres, jusqu'au bout, puis la remet à zéro sans la rendre : mêmes
+ * codes que cbw_db_exec, sans chercher le texte dans le cache à chaque
+ * ligne d'un import. cbw_db_done la rend à la fin.
+ */
+enum cbw_err	 cbw_db_run(struct cbw_stmt *, const char *fmt, ...);
 /* Toutes les lignes en tableau JSON d'objets (nouvelle référence). */
 enum cbw_err	 cbw_db_query_json(struct cbw_db *, struct json_object **rows,
 		    const char *sql, const char *fmt, ...);

@@ -1,6 +1,7 @@
 /*
  * Import et export CSV des contacts (voir import.h).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,16 @@
 #define CELL_MAX	512
 #define DETAIL_MAX	1000	/* lignes détaillées dans le bilan JSON */
 
+/*
+ * Numéros déjà rangés dans la table de transit (pour signaler les doublons
+ * du fichier) : table à adressage ouvert des numéros E.164 codés en entier
+ * (voir num_key), case vide = 0.
+ */
+struct numset {
+	uint64_t	*slot;
+	size_t		 cap, n;
+};
+
 /* État d'un import en cours. */
 struct imp {
 	struct cbw_db			*db;
@@ -28,8 +39,96 @@ struct imp {
 	struct cbw_import_result	*res;
 	int				 col[CBW_COL__MAX];	/* index ou -1 */
 	struct json_object		*catmap;	/* nom de catégorie → id */
+	struct cbw_stmt			*ins;		/* INSERT de transit, gardé */
+	struct numset			 seen;		/* numéros déjà rangés */
+	int				 has_cat;	/* une ligne a une catégorie */
+	int				 had;		/* l'admin avait des contacts */
 	char				 now[32];
 };
+
+#define STAGE_SQL "INSERT INTO import_stage(line, full_number, " \
+	"phone_number, country_code, first_name, last_name, search_key, " \
+	"category_id) VALUES (?, ?, ?, ?, ?, ?, ?, nullif(?, 0))"
+
+/*
+ * Code un numéro E.164 (« + » puis 1 à 15 chiffres, ce que rend
+ * cbw_phone_parse) en entier : un 1 puis ses chiffres, sans perte (le 1 de
+ * tête distingue « +0… » de « +… »). Rend 0 si `full` n'a pas cette forme.
+ */
+static uint64_t
+num_key(const char *full)
+{
+	uint64_t	 v = 1;
+	size_t		 n = 0;
+
+	if (*full++ != '+')
+		return 0;
+	for (; *full != '\0'; full++, n++) {
+		if (*full < '0' || *full > '9' || n == CBW_PHONE_MAX - 1)
+			return 0;
+		v = v * 10 + (uint64_t)(*full - '0');
+	}
+	return n > 0 ? v : 0;
+}
+
+/*
+ * Place la clé `k` (non nulle) dans la table de `cap` cases (puissance de
+ * 2). Rend 1 si elle y est mise, 0 si elle y était déjà.
+ */
+static int
+num_put(uint64_t *slot, size_t cap, uint64_t k)
+{
+	size_t	 i = (size_t)((k * 0x9e3779b97f4a7c15u) >> 32) & (cap - 1);
+
+	while (slot[i] != 0) {
+		if (slot[i] == k)
+			return 0;
+		i = (i + 1) & (cap - 1);
+	}
+	slot[i] = k;
+	return 1;
+}
+
+/*
+ * Agrandit la table pour `want` numéros (jamais plus d'à moitié pleine).
+ * Rend 0, ou -1 si la mémoire manque (la table reste alors intacte).
+ */
+static int
+numset_grow(struct numset *ns, size_t want)
+{
+	uint64_t	*n;
+	size_t		 cap = ns->cap ? ns->cap : 1024, i;
+
+	while (cap / 2 < want)
+		cap *= 2;
+	if (cap == ns->cap)
+		return 0;
+	if ((n = calloc(cap, sizeof(*n))) == NULL)
+		return -1;
+	for (i = 0; i < ns->cap; i++)
+		if (ns->slot[i] != 0)
+			num_put(n, cap, ns->slot[i]);
+	free(ns->slot);
+	ns->slot = n;
+	ns->cap = cap;
+	return 0;
+}
+
+/*
+ * Ajoute la clé `k` (non nulle) à l'ensemble. Rend 1 si elle est nouvelle,
+ * 0 si elle y était déjà, -1 si la mémoire manque.
+ */
+static int
+numset_add(struct numset *ns, uint64_t k)
+{
+	int	 added;
+
+	if (numset_grow(ns, ns->n + 1) != 0)
+		return -1;
+	if ((added = num_put(ns->slot, ns->cap, k)) == 1)
+		ns->n++;
+	return added;
+}
 
 void
 cbw_import_result_init(struct cbw_import_result *r)
@@ -231,7 +330,10 @@ update_names(struct imp *im, long long id, const struct cbw_phone *p,
 
 /*
  * Range une ligne valide dans la table de transit (une par numéro : un
- * numéro déjà vu plus haut dans le fichier est ignoré et signalé).
+ * numéro déjà vu plus haut dans le fichier est ignoré et signalé), par la
+ * requête préparée une fois pour tout le fichier. Rend CBW_OK, CBW_ENOMEM,
+ * CBW_EINVAL (numéro mal formé, impossible après cbw_phone_parse) ou une
+ * erreur de base.
  */
 static enum cbw_err
 stage(struct imp *im, size_t line, const struct cbw_phone *p, const char *first,
@@ -239,17 +341,27 @@ stage(struct imp *im, size_t line, const struct cbw_phone *p, const char *first,
 {
 	struct cbw_buf	 key;
 	enum cbw_err	 er;
+	uint64_t	 k;
+	int		 added;
 
+	if ((k = num_key(p->full)) == 0) {	/* contraire à cbw_phone_parse */
+		cbw_log(CBW_LOG_ERROR, __func__, im->owner, "numéro non E.164",
+		    p->full, NULL);
+		return CBW_EINVAL;
+	}
+	if ((added = numset_add(&im->seen, k)) < 0)
+		return CBW_ENOMEM;
+	if (added == 0) {
+		skip(im, line, "Doublon d'une ligne précédente du fichier.");
+		return CBW_OK;
+	}
 	cbw_buf_init(&key);
 	cbw_contact_search_key(&key, first, last, p);
-	er = cbw_db_exec(im->db, "INSERT OR IGNORE INTO import_stage(full_number, "
-	    "line, phone_number, country_code, first_name, last_name, search_key, "
-	    "category_id) VALUES (?, ?, ?, ?, ?, ?, ?, nullif(?, 0))", "sisssssi",
-	    p->full, (long long)line, p->national, p->country_code, first, last,
-	    cbw_buf_str(&key), cat);
+	er = cbw_db_run(im->ins, "issssssi", (long long)line, p->full,
+	    p->national, p->country_code, first, last, cbw_buf_str(&key), cat);
 	cbw_buf_free(&key);
-	if (er == CBW_OK && cbw_db_changes(im->db) == 0)
-		skip(im, line, "Doublon d'une ligne précédente du fichier.");
+	if (cat != 0)
+		im->has_cat = 1;
 	return er;
 }
 
@@ -331,32 +443,87 @@ existing_rows(struct imp *im)
 }
 
 /*
- * Écrit en une seule instruction les nouveaux contacts (l'index FTS5 est
- * alors rempli d'un bloc, pas ligne à ligne), puis les appartenances aux
- * catégories (cible du formulaire et colonne « catégorie »).
+ * Nouveaux contacts, dans l'ordre du fichier (table de transit rangée par
+ * ligne). Si l'admin en avait déjà, ceux de ses numéros sont écartés ;
+ * sinon aucun ne peut l'être (table de transit sans doublon, transaction
+ * d'écriture tenue) et l'instruction ne relit pas contacts.
+ */
+#define INSERT_NEW "INSERT INTO contacts(phone_number, country_code, " \
+	"full_number, first_name, last_name, search_key, created_by, " \
+	"created_at, updated_at) SELECT s.phone_number, s.country_code, " \
+	"s.full_number, nullif(s.first_name, ''), nullif(s.last_name, ''), " \
+	"s.search_key, ?1, ?2, ?2 FROM import_stage s "
+#define NOT_EXISTING "WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE " \
+	"c.created_by = ?1 AND c.full_number = s.full_number) "
+
+/*
+ * Écrit en une seule instruction les nouveaux contacts, la ligne de
+ * bulk_import posée (0005_bulk_import.sql) : les déclencheurs d'ajout ne
+ * font rien ligne à ligne. L'index FTS5 est ensuite rempli d'un bloc, par
+ * identifiants croissants (tous plus grands que le plus grand d'avant), et
+ * owner_counts mis à jour une fois (contacts + créés, contacts_version +
+ * 1). La ligne est retirée juste après l'instruction (ou effacée avec la
+ * transaction en cas d'échec) : elle n'est jamais validée. Rend CBW_OK, ou
+ * une erreur de base (la transaction est alors annulée).
+ */
+static enum cbw_err
+insert_new(struct imp *im)
+{
+	long long	 last = 0;
+	enum cbw_err	 er;
+
+	if ((er = cbw_db_query_int(im->db, &last, "SELECT coalesce(max(id), 0) "
+	    "FROM contacts", NULL)) != CBW_OK ||
+	    (er = cbw_db_exec(im->db, "INSERT INTO bulk_import(id) VALUES (1)",
+	    NULL)) != CBW_OK ||
+	    (er = cbw_db_exec(im->db, im->had ? INSERT_NEW NOT_EXISTING
+	    "ORDER BY s.line" : INSERT_NEW "ORDER BY s.line", "is", im->owner,
+	    im->now)) != CBW_OK)
+		return er;
+	im->res->created = cbw_db_changes(im->db);
+	if ((er = cbw_db_exec(im->db, "DELETE FROM bulk_import", NULL)) != CBW_OK ||
+	    im->res->created == 0)
+		return er;
+	if ((er = cbw_db_exec(im->db, "INSERT INTO contacts_fts(rowid, "
+	    "search_key) SELECT id, search_key FROM contacts WHERE id > ? "
+	    "ORDER BY id", "i", last)) != CBW_OK)
+		return er;
+	if (cbw_db_changes(im->db) != im->res->created) {
+		cbw_log(CBW_LOG_ERROR, __func__, im->owner, "index FTS5 incomplet",
+		    NULL, NULL);
+		return CBW_EDB;
+	}
+	return cbw_db_exec(im->db, "UPDATE owner_counts SET contacts = contacts "
+	    "+ ?2, contacts_version = contacts_version + 1 WHERE user_id = ?1",
+	    "ii", im->owner, im->res->created);
+}
+
+/*
+ * Contacts déjà présents (mis à jour ou ignorés), nouveaux contacts, puis
+ * appartenances aux catégories (cible du formulaire, et colonne
+ * « catégorie » si une ligne en a une). CBW_OK ou erreur de base.
  */
 static enum cbw_err
 finish(struct imp *im)
 {
+	long long	 had = 0;
 	enum cbw_err	 er;
 
-	if ((er = existing_rows(im)) != CBW_OK ||
-	    (er = cbw_db_exec(im->db, "INSERT INTO contacts(phone_number, "
-	    "country_code, full_number, first_name, last_name, search_key, "
-	    "created_by, created_at, updated_at) SELECT s.phone_number, "
-	    "s.country_code, s.full_number, nullif(s.first_name, ''), "
-	    "nullif(s.last_name, ''), s.search_key, ?1, ?2, ?2 FROM import_stage s "
-	    "WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.created_by = ?1 "
-	    "AND c.full_number = s.full_number) ORDER BY s.line", "is", im->owner,
-	    im->now)) != CBW_OK)
+	if ((er = cbw_db_query_int(im->db, &had, "SELECT EXISTS (SELECT 1 FROM "
+	    "contacts WHERE created_by = ?)", "i", im->owner)) != CBW_OK)
 		return er;
-	im->res->created = cbw_db_changes(im->db);
+	im->had = had != 0;
+	if ((im->had && (er = existing_rows(im)) != CBW_OK) ||
+	    (er = insert_new(im)) != CBW_OK)
+		return er;
 	if (im->res->category_id != 0 && (er = cbw_db_exec(im->db, "INSERT OR "
 	    "IGNORE INTO category_contacts(category_id, contact_id, added_at) "
 	    "SELECT ?2, c.id, ?3 FROM import_stage s JOIN contacts c ON "
 	    "c.created_by = ?1 AND c.full_number = s.full_number", "iis",
 	    im->owner, im->res->category_id, im->now)) != CBW_OK)
 		return er;
+	if (!im->has_cat)
+		return CBW_OK;
 	return cbw_db_exec(im->db, "INSERT OR IGNORE INTO category_contacts"
 	    "(category_id, contact_id, added_at) SELECT s.category_id, c.id, ?2 "
 	    "FROM import_stage s JOIN contacts c ON c.created_by = ?1 AND "
@@ -443,14 +610,20 @@ by_line(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Table de transit de l'import (temporaire, propre à la connexion), vidée. */
+/*
+ * Table de transit de l'import (temporaire, propre à la connexion), vidée.
+ * Rangée par numéro de ligne, sans index : les lignes y arrivent dans
+ * l'ordre du fichier, déjà sans doublon (struct numset), et les jointures
+ * cherchent dans l'index (created_by, full_number) de contacts. Rend CBW_OK
+ * ou CBW_EDB.
+ */
 static enum cbw_err
 stage_table(struct cbw_db *db)
 {
 	char	 err[256];
 
 	if (cbw_db_script(db, "CREATE TEMP TABLE IF NOT EXISTS import_stage ("
-	    "full_number TEXT PRIMARY KEY, line INTEGER NOT NULL, phone_number "
+	    "line INTEGER PRIMARY KEY, full_number TEXT NOT NULL, phone_number "
 	    "TEXT NOT NULL, country_code TEXT NOT NULL, first_name TEXT, "
 	    "last_name TEXT, search_key TEXT, category_id INTEGER);"
 	    "DELETE FROM temp.import_stage;", err, sizeof(err)) != CBW_OK) {
@@ -458,6 +631,20 @@ stage_table(struct cbw_db *db)
 		return CBW_EDB;
 	}
 	return CBW_OK;
+}
+
+/* Nombre de sauts de ligne de `data` : une borne du nombre de lignes. */
+static size_t
+count_lines(const char *data, size_t len)
+{
+	const char	*p = data, *end = data + len;
+	size_t		 n = 0;
+
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		n++;
+		p++;
+	}
+	return n;
 }
 
 /* Import complet (voir import.h). */
@@ -479,9 +666,14 @@ cbw_import_csv(struct cbw_db *db, long long owner, const char *data,
 	res->encoding = cbw_csv_encoding(csv);
 	res->delim = cbw_csv_delim(csv);
 	im.catmap = json_object_new_object();
+	if (numset_grow(&im.seen, count_lines(data, len) + 1) != 0) {
+		er = CBW_ENOMEM;
+		goto out;
+	}
 	if ((er = cbw_db_begin(db)) != CBW_OK)
 		goto out;
 	if ((er = stage_table(db)) != CBW_OK ||
+	    (er = cbw_db_prepare(db, STAGE_SQL, &im.ins)) != CBW_OK ||
 	    (er = target_category(&im, msg)) != CBW_OK ||
 	    (er = import_rows(&im, csv, msg)) != CBW_OK ||
 	    (er = finish(&im)) != CBW_OK) {
@@ -495,6 +687,8 @@ cbw_import_csv(struct cbw_db *db, long long owner, const char *data,
 	json_object_array_sort(res->skipped_lines, by_line);
 	cbw_db_exec(db, "DELETE FROM temp.import_stage", NULL);	/* rend la mémoire */
 out:
+	cbw_db_done(im.ins);
+	free(im.seen.slot);
 	json_object_put(im.catmap);
 	cbw_csv_close(csv);
 	return er;

@@ -290,6 +290,80 @@ test('on_duplicate=update garde la recherche cohérente (nom gardé toujours che
   assert.equal(await find('garnier'), 1, 'le nom de famille gardé doit rester cherchable');
 });
 
+test('import en bloc : recherche FTS5, owner_counts et contacts_version exacts ; réimport du même fichier : 0 créé', async () => {
+  const a = await freshAdmin('bulk');
+  const counts = () => s.sql(`SELECT contacts, contacts_version AS v, (SELECT count(*) FROM contacts
+    WHERE created_by = ${a.id}) AS n FROM owner_counts WHERE user_id = ${a.id}`)[0];
+  const find = async (q) => (await api('GET', `/api/contacts?q=${encodeURIComponent(q)}`, undefined, a.token)).json.total;
+  // Contrôle d'intégrité de SQLite : l'index FTS5 correspond exactement à la
+  // table contacts (rank 1 : contenu externe compris) ; lève une erreur sinon.
+  const ftsExact = () => s.sql("INSERT INTO contacts_fts(contacts_fts, rank) VALUES ('integrity-check', 1)");
+  const flagEmpty = () => assert.equal(s.sql('SELECT count(*) AS n FROM bulk_import')[0].n, 0, 'bulk_import vide hors import');
+  const v0 = counts();
+  assert.equal(v0.contacts, 0);
+  // 500 lignes (72 « Anaïs »), un doublon du fichier, une ligne rejetée.
+  const rows = ['Prénom;Nom;Téléphone'];
+  for (let i = 0; i < 500; i++) rows.push(`${i % 7 === 0 ? 'Anaïs' : 'Jean'};Nom${i};+336${20000000 + i * 37}`);
+  rows.push('Doublon;Fichier;+33620000000', 'Mauvais;Numéro;abc');
+  const csv = rows.join('\n') + '\n';
+  let r = ok(await imp(a.token, csv));
+  assert.equal(r.created, 500);
+  assert.equal(r.skipped, 1);
+  assert.deepEqual(r.skipped_lines.map((x) => x.line), [502]);
+  assert.equal(r.rejected_count, 1);
+  const c1 = counts();
+  assert.equal(c1.contacts, 500);
+  assert.equal(c1.n, 500);
+  assert.ok(c1.v > v0.v, 'contacts_version changée : les ordres gardés en mémoire sont relus');
+  // Un nom et un numéro du fichier se trouvent par l'index trigramme.
+  assert.equal(await find('anais'), 72);
+  assert.equal(await find('Nom321'), 1);
+  assert.equal(await find('06 20 01 18 77'), 1);            // ligne i = 321
+  assert.equal(await find('+33 6 20 01 84 63'), 1);         // dernière ligne, i = 499
+  ftsExact();
+  flagEmpty();
+  // Les identifiants suivent l'ordre du fichier.
+  assert.deepEqual(s.sql(`SELECT full_number FROM contacts WHERE created_by = ${a.id} ORDER BY id LIMIT 3`)
+    .map((x) => x.full_number), ['+33620000000', '+33620000037', '+33620000074']);
+  // Réimport du même fichier : rien de créé, compteurs et version inchangés.
+  r = ok(await imp(a.token, csv));
+  assert.equal(r.created, 0);
+  assert.equal(r.skipped, 501);
+  assert.deepEqual(counts(), c1);
+  ftsExact();
+  // Fichier en partie nouveau pour un admin qui a déjà des contacts.
+  r = ok(await imp(a.token, 'Prénom;Nom;Téléphone\nZoé;Nouvelle;+33629999001\nJean;Nom0;+33620000000\nZoé;Autre;+33629999002\n'));
+  assert.equal(r.created, 2);
+  assert.equal(r.skipped, 1);
+  const c2 = counts();
+  assert.equal(c2.contacts, 502);
+  assert.equal(c2.n, 502);
+  assert.ok(c2.v > c1.v);
+  assert.equal(await find('zoe'), 2);
+  assert.equal(await find('0629999002'), 1);
+  ftsExact();
+  flagEmpty();
+  // Hors import, les déclencheurs font toujours leur travail : fiche créée
+  // puis supprimée par l'API, contact écrit par le client sqlite3.
+  const one = await api('POST', '/api/contacts', { country_code: '+33', phone_number: '0629999003', first_name: 'Zoé', last_name: 'Fiche' }, a.token);
+  assert.equal(one.status, 201);
+  const c3 = counts();
+  assert.equal(c3.contacts, 503);
+  assert.equal(c3.n, 503);
+  assert.ok(c3.v > c2.v);
+  assert.equal(await find('zoe'), 3);
+  assert.equal((await api('DELETE', `/api/contacts/${one.json.id}`, undefined, a.token)).status, 204);
+  assert.equal(counts().contacts, 502);
+  s.sql(`INSERT INTO contacts(phone_number, country_code, full_number, first_name, search_key, created_by, created_at, updated_at)
+    VALUES ('629999004', '+33', '+33629999004', 'Zoé', 'zoe  33629999004 0629999004', ${a.id}, '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')`);
+  const c4 = counts();
+  assert.equal(c4.contacts, 503);
+  assert.equal(c4.n, 503);
+  assert.ok(c4.v > c3.v);
+  assert.equal(await find('zoe'), 3);
+  ftsExact();
+});
+
 test('lignes rejetées : numéro de ligne, motif français, rejected_csv réimportable (en-tête + lignes + motif)', async () => {
   const a = await freshAdmin('rej');
   const csv = [

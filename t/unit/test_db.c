@@ -20,7 +20,9 @@
 #include <json-c/json.h>
 
 #include "testutil.h"
+#include "buf.h"
 #include "db.h"
+#include "import.h"
 #include "migrate.h"
 
 struct fx {
@@ -107,7 +109,7 @@ test_migrate(void **state)
 	static const char *const tables[] = { "users", "categories", "contacts",
 	    "category_contacts", "campaigns", "campaign_categories", "messages",
 	    "interactions", "refresh_tokens", "login_attempts", "rate_limits",
-	    "audit_log", "schema_migrations" };
+	    "audit_log", "schema_migrations", "bulk_import" };
 	struct fx	*f = *state;
 	struct cbw_db	*db;
 	char		 err[512] = "", path[160];
@@ -605,6 +607,249 @@ test_busy(void **state)
 	cbw_db_close(db2);
 }
 
+/* ---- requête relancée ligne après ligne ------------------------------------ */
+
+/* cbw_db_run : mêmes codes que cbw_db_exec, liaisons effacées entre deux. */
+static void
+test_run(void **state)
+{
+	struct fx	*f = *state;
+	struct cbw_stmt	*s;
+	char		 text[16];
+	int		 i;
+
+	assert_int_equal(cbw_db_prepare(f->db, "INSERT INTO t(i, u) VALUES "
+	    "(?, ?)", &s), CBW_OK);
+	for (i = 0; i < 5; i++) {
+		/* Tampon réécrit à chaque tour : le texte lié n'est pas gardé. */
+		snprintf(text, sizeof(text), "u%d", i);
+		assert_int_equal(cbw_db_run(s, "is", (long long)i, text), CBW_OK);
+		assert_int_equal(cbw_db_changes(f->db), 1);
+	}
+	assert_int_equal(cbw_db_run(s, "is", 9LL, "u2"), CBW_ECONFLICT);
+	assert_int_equal(cbw_db_run(s, "x", 1LL), CBW_EINVAL);
+	/* Sans liaison, les paramètres valent NULL (liaisons effacées). */
+	assert_int_equal(cbw_db_run(s, NULL), CBW_OK);
+	cbw_db_done(s);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM t WHERE u IN ('u0', "
+	    "'u1', 'u2', 'u3', 'u4') AND i = CAST(substr(u, 2) AS INTEGER)"), 5);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM t WHERE i IS NULL "
+	    "AND u IS NULL"), 1);
+}
+
+/* ---- import en bloc (0005_bulk_import.sql) ------------------------------- */
+
+/* Crée un admin ; rend son identifiant. */
+static long long
+add_admin(struct cbw_db *db, const char *email)
+{
+	assert_int_equal(cbw_db_exec(db, "INSERT INTO users(email, "
+	    "password_hash, role, created_at, updated_at) VALUES (?, 'x', "
+	    "'admin', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')", "s",
+	    email), CBW_OK);
+	return cbw_db_last_id(db);
+}
+
+#define ADD_SQL "INSERT INTO contacts(phone_number, country_code, " \
+	"full_number, first_name, search_key, created_by, created_at, " \
+	"updated_at) VALUES (substr(?1, 4), '+33', ?1, ?2, ?3, ?4, " \
+	"'2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')"
+
+/* Ajoute un contact par une écriture ordinaire (déclencheurs). */
+static enum cbw_err
+add_contact(struct cbw_db *db, long long owner, const char *full,
+    const char *first, const char *key)
+{
+	return cbw_db_exec(db, ADD_SQL, "sssi", full, first, key, owner);
+}
+
+/* owner_counts.contacts et contacts_version de l'admin. */
+static void
+owner_state(struct cbw_db *db, long long owner, long long *contacts,
+    long long *version)
+{
+	assert_int_equal(cbw_db_query_int(db, contacts, "SELECT contacts FROM "
+	    "owner_counts WHERE user_id = ?", "i", owner), CBW_OK);
+	assert_int_equal(cbw_db_query_int(db, version, "SELECT contacts_version "
+	    "FROM owner_counts WHERE user_id = ?", "i", owner), CBW_OK);
+}
+
+/* Vrai nombre de contacts de l'admin. */
+static long long
+real_count(struct cbw_db *db, long long owner)
+{
+	long long	 n = -1;
+
+	assert_int_equal(cbw_db_query_int(db, &n, "SELECT count(*) FROM "
+	    "contacts WHERE created_by = ?", "i", owner), CBW_OK);
+	return n;
+}
+
+/* Contacts de l'admin trouvés par l'index FTS5 pour la phrase `q`. */
+static long long
+fts_hits(struct cbw_db *db, long long owner, const char *q)
+{
+	long long	 n = -1;
+
+	assert_int_equal(cbw_db_query_int(db, &n, "SELECT count(*) FROM "
+	    "contacts_fts f CROSS JOIN contacts c ON c.id = f.rowid WHERE "
+	    "f.contacts_fts MATCH ? AND c.created_by = ?", "si", q, owner),
+	    CBW_OK);
+	return n;
+}
+
+/*
+ * L'index FTS5 correspond exactement à la table contacts (contrôle
+ * d'intégrité de SQLite, contenu externe compris) ; bulk_import est vide.
+ */
+static void
+fts_exact(struct cbw_db *db)
+{
+	assert_int_equal(cbw_db_exec(db, "INSERT INTO contacts_fts(contacts_fts, "
+	    "rank) VALUES ('integrity-check', 1)", NULL), CBW_OK);
+	assert_int_equal(count(db, "SELECT count(*) FROM bulk_import"), 0);
+}
+
+/*
+ * Déclencheurs d'ajout de contact : muets seulement tant que bulk_import a
+ * une ligne (dans la transaction de l'import), actifs sinon.
+ */
+static void
+test_bulk_flag(void **state)
+{
+	struct fx	*f = *state;
+	long long	 owner = add_admin(f->db, "flag@test.com"), n, v;
+
+	assert_int_equal(add_contact(f->db, owner, "+33600000001", "Alpha",
+	    "alpha  33600000001 0600000001"), CBW_OK);
+	owner_state(f->db, owner, &n, &v);
+	assert_true(n == 1 && v == 1);
+	assert_true(fts_hits(f->db, owner, "\"alpha\"") == 1);
+
+	assert_int_equal(cbw_db_begin(f->db), CBW_OK);
+	assert_int_equal(cbw_db_exec(f->db, "INSERT INTO bulk_import(id) "
+	    "VALUES (1)", NULL), CBW_OK);
+	assert_int_equal(add_contact(f->db, owner, "+33600000002", "Beta",
+	    "beta  33600000002 0600000002"), CBW_OK);
+	owner_state(f->db, owner, &n, &v);
+	assert_true(n == 1 && v == 1);
+	assert_true(fts_hits(f->db, owner, "\"beta\"") == 0);
+	assert_int_equal(cbw_db_exec(f->db, "DELETE FROM bulk_import", NULL),
+	    CBW_OK);
+	assert_int_equal(add_contact(f->db, owner, "+33600000003", "Gamma",
+	    "gamma  33600000003 0600000003"), CBW_OK);
+	owner_state(f->db, owner, &n, &v);
+	assert_true(n == 2 && v == 2);
+	assert_true(fts_hits(f->db, owner, "\"gamma\"") == 1);
+	cbw_db_rollback(f->db);
+
+	owner_state(f->db, owner, &n, &v);
+	assert_true(n == 1 && v == 1 && real_count(f->db, owner) == 1);
+	fts_exact(f->db);
+	/* Une seule ligne possible. */
+	assert_int_equal(cbw_db_exec(f->db, "INSERT INTO bulk_import(id) "
+	    "VALUES (2)", NULL), CBW_ECONFLICT);
+}
+
+/* Importe `csv` pour l'admin ; vérifie créés, ignorés et rejetés. */
+static void
+import_csv(struct cbw_db *db, long long owner, const char *csv,
+    long long created, long long skipped, long long rejected)
+{
+	struct cbw_import_opts		 o = { "+33", 0, NULL, 0 };
+	struct cbw_import_result	 res;
+	const char			*msg = NULL;
+
+	cbw_import_result_init(&res);
+	assert_int_equal(cbw_import_csv(db, owner, csv, strlen(csv), &o, &res,
+	    &msg), CBW_OK);
+	if (res.created != created || res.skipped != skipped ||
+	    res.rejected_count != rejected)
+		fail_msg("créés %lld, ignorés %lld, rejetés %lld (attendus %lld, "
+		    "%lld, %lld)", res.created, res.skipped, res.rejected_count,
+		    created, skipped, rejected);
+	cbw_import_result_free(&res);
+}
+
+/*
+ * Import de 300 lignes : compteurs, version et recherche exacts ; réimport
+ * du même fichier sans effet ; admin qui a déjà des contacts ; autre admin.
+ */
+static void
+test_import_bulk(void **state)
+{
+	struct fx	*f = *state;
+	struct cbw_buf	 csv;
+	long long	 a = add_admin(f->db, "bulk-a@test.com"), b, c, n, v, v1;
+	int		 i;
+
+	cbw_buf_init(&csv);
+	cbw_buf_puts(&csv, "Prénom;Nom;Téléphone\n");
+	for (i = 0; i < 300; i++)
+		cbw_buf_printf(&csv, "%s;Nom%d;06%08d\n", i % 5 == 0 ? "Hélène" :
+		    "Jean", i, 10000000 + i * 13);
+	cbw_buf_puts(&csv, "Doublon;Fichier;0610000000\nMauvais;Numéro;abc\n");
+
+	import_csv(f->db, a, cbw_buf_str(&csv), 300, 1, 1);
+	owner_state(f->db, a, &n, &v1);
+	assert_true(n == 300 && real_count(f->db, a) == 300);
+	assert_true(v1 == 1);			/* une seule hausse par import */
+	assert_true(fts_hits(f->db, a, "\"helene\"") == 60);
+	assert_true(fts_hits(f->db, a, "\"nom123\"") == 1);
+	assert_true(fts_hits(f->db, a, "\"0610001599\"") == 1);	/* i = 123 */
+	assert_true(fts_hits(f->db, a, "\"33610003887\"") == 1);	/* i = 299 */
+	fts_exact(f->db);
+
+	/* Même fichier : rien de créé, rien ne bouge. */
+	import_csv(f->db, a, cbw_buf_str(&csv), 0, 301, 1);
+	owner_state(f->db, a, &n, &v);
+	assert_true(n == 300 && v == v1 && real_count(f->db, a) == 300);
+	fts_exact(f->db);
+
+	/* L'admin a déjà des contacts : seuls les nouveaux numéros entrent. */
+	import_csv(f->db, a, "Prénom;Nom;Téléphone\nZoé;Neuve;0699000001\n"
+	    "Jean;Nom0;0610000000\n", 1, 1, 0);
+	owner_state(f->db, a, &n, &v);
+	assert_true(n == 301 && v == v1 + 1 && real_count(f->db, a) == 301);
+	assert_true(fts_hits(f->db, a, "\"zoe\"") == 1);
+	fts_exact(f->db);
+
+	/* Un autre admin importe le même fichier dans la base déjà remplie. */
+	b = add_admin(f->db, "bulk-b@test.com");
+	import_csv(f->db, b, cbw_buf_str(&csv), 300, 1, 1);
+	owner_state(f->db, b, &n, &v);
+	assert_true(n == 300 && v == 1 && real_count(f->db, b) == 300);
+	assert_true(fts_hits(f->db, b, "\"helene\"") == 60);
+	owner_state(f->db, a, &n, &v);
+	assert_true(n == 301 && real_count(f->db, a) == 301);
+	fts_exact(f->db);
+
+	/*
+	 * Fin de ligne « \r » seule : aucun « \n » pour estimer le nombre de
+	 * lignes, l'ensemble des numéros vus grandit en route et repère encore
+	 * les doublons (premier et dernier numéros répétés en fin de fichier).
+	 */
+	cbw_buf_reset(&csv);
+	cbw_buf_puts(&csv, "Téléphone\r");
+	for (i = 0; i < 1500; i++)
+		cbw_buf_printf(&csv, "07%08d\r", 20000000 + i * 7);
+	cbw_buf_puts(&csv, "0720000000\r0720010493\r");
+	c = add_admin(f->db, "bulk-cr@test.com");
+	import_csv(f->db, c, cbw_buf_str(&csv), 1500, 2, 0);
+	owner_state(f->db, c, &n, &v);
+	assert_true(n == 1500 && v == 1 && real_count(f->db, c) == 1500);
+	assert_true(fts_hits(f->db, c, "\"0720010493\"") == 1);
+	fts_exact(f->db);
+
+	/* Après l'import, une écriture ordinaire passe par les déclencheurs. */
+	assert_int_equal(add_contact(f->db, b, "+33699000002", "Yves",
+	    "yves  33699000002 0699000002"), CBW_OK);
+	owner_state(f->db, b, &n, &v);
+	assert_true(n == 301 && v == 2 && fts_hits(f->db, b, "\"yves\"") == 1);
+	fts_exact(f->db);
+	cbw_buf_free(&csv);
+}
+
 int
 main(void)
 {
@@ -621,6 +866,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_flag, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_bulk, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("db", tests, NULL, NULL);
