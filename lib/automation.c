@@ -302,7 +302,8 @@ out:
 
 /*
  * Message reçu d'un contact : désabonnement sur un mot d'arrêt, sinon
- * interaction (réponse ou réaction, une seule fois par wamid entrant)
+ * interaction (réponse ou réaction, une seule fois par wamid entrant ; une
+ * réaction retirée n'est pas une réponse : ignorée)
  * liée au message auquel il répond, compteur de la campagne et Message 2
  * mis en file (propriété 5).
  */
@@ -322,6 +323,10 @@ apply_message(struct cbw_db *db, const struct cbw_wh_event *e, long long now_ms,
 	if (e->msgtype != CBW_WH_REACTION && e->msgtype != CBW_WH_OTHER &&
 	    cbw_wh_is_stop_word(e->text))
 		return opt_out(db, number, now, now_ms, rep);
+	if (e->msgtype == CBW_WH_REACTION && e->text[0] == '\0') {
+		rep->ignored++;			/* réaction retirée : rien à noter */
+		return CBW_OK;
+	}
 	if ((er = find_answered(db, e, number, now_ms, &t)) == CBW_ENOTFOUND) {
 		rep->unmatched++;
 		CBW_LOGI("message d'un numéro sans campagne récente");
@@ -343,8 +348,6 @@ apply_message(struct cbw_db *db, const struct cbw_wh_event *e, long long now_ms,
 	if ((er = cbw_db_exec(db, "UPDATE campaigns SET interaction_count = "
 	    "interaction_count + 1 WHERE id = ?", "i", t.campaign_id)) != CBW_OK)
 		return er;
-	if (e->msgtype == CBW_WH_REACTION && e->text[0] == '\0')
-		return CBW_OK;			/* réaction retirée */
 	if ((er = queue_message2(db, &t, now, &queued)) == CBW_OK && queued)
 		rep->queued++;
 	return er;

@@ -179,7 +179,7 @@ test_reply_latest(void **state)
 	assert_int_equal(rep.unmatched, 1);
 }
 
-/* Réaction retirée : notée, pas de Message 2 ; réaction : Message 2. */
+/* Réaction retirée : ignorée (pas une réponse) ; réaction : Message 2. */
 static void
 test_reaction(void **state)
 {
@@ -189,14 +189,15 @@ test_reaction(void **state)
 
 	e.msgtype = CBW_WH_REACTION;
 	rep = apply(f, &e, "");
-	assert_int_equal(rep.replies, 1);
-	assert_int_equal(rep.queued, 0);
+	assert_int_equal(rep.replies, 0);
+	assert_int_equal(rep.ignored, 1);
+	assert_int_equal(q(f, "SELECT interaction_count FROM campaigns WHERE id = 1"), 0);
 	e = reply("33612000001", "wamid.r2", "wamid.A1", "❤️");
 	e.msgtype = CBW_WH_REACTION;
 	rep = apply(f, &e, "");
 	assert_int_equal(rep.queued, 1);
 	assert_int_equal(q(f, "SELECT count(*) FROM interactions WHERE "
-	    "interaction_type = 'reaction'"), 2);
+	    "interaction_type = 'reaction'"), 1);
 }
 
 /* « STOP » : désabonné, envois en attente annulés, pas d'interaction. */
