@@ -7,14 +7,17 @@
 // .import » du même fichier. Enfin l'envoi (ticket 5) : exactitude du
 // débit sur 10 minutes simulées (vrai cœur lib/send.c, horloge virtuelle,
 // programme t/bench/cbw-send-sim) et plafond de débit du vrai cbw-sender à
-// 4800/min contre le faux WhatsApp (t/sandbox). Mesure seulement ; rien
-// n'est affirmé ici (les budgets et leur respect se lisent dans les
-// tableaux).
+// 4800/min contre le faux WhatsApp (t/sandbox). Et l'ingestion des
+// webhooks de statut (ticket 6) : statuts signés postés à
+// /api/webhooks/whatsapp, un par requête puis par lots de 50, à côté de la
+// référence hello mesurée plus haut. Mesure seulement ; rien n'est affirmé
+// ici (les budgets et leur respect se lisent dans les tableaux).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createHmac } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { request as httpRequest, Agent } from 'node:http';
 import { startStack, login, http, ROOT, BUILD } from '../lib/stack.mjs';
@@ -180,6 +183,9 @@ function sqliteFloor(csv) {
 const fmt = (v, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '—');
 const yes = (ok) => (ok ? 'oui' : '**non**');
 
+// Référence hello (wrk) de ce passage, reprise par la section du webhook.
+let helloBaseline = null;
+
 const s = await startStack({ config: { RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warning' } });
 try {
   const t = await login(s);
@@ -192,6 +198,7 @@ try {
   await http(s, 'GET', '/api/categories', { token: t.access_token });
   const idle = rss(s.proc.pid);
   const hello = wrk(`${s.base}/__hello`);
+  helloBaseline = hello;
   await http(s, 'GET', '/__hello_fast');
   const helloFast = wrk(`${s.base}/__hello_fast`);
   const me = wrk(`${s.base}/api/auth/me`, [`Authorization: Bearer ${t.access_token}`]);
@@ -409,4 +416,165 @@ async function sendCeiling(n) {
   console.log(`\nEnvoi (ticket 5) : fenêtre de 60 s ≤ débit et utilisation ≥ 96 % sur ${SIM_MINUTES} minutes simulées ` +
     `(${sims.map((r, i) => `${r.rate}/min ${yes(simOk[i])}`).join(', ')}) ; plafond à ${CEIL_RATE}/min : débit soutenu ≥ 95 % → ${yes(ceilOk)}, ` +
     `fenêtre ≤ ${CEIL_RATE} → ${yes(c.dbWindow <= CEIL_RATE)}, aucun doublon → ${yes(c.duplicates === 0)}.`);
+}
+
+// ---- Webhook (ticket 6) : ingestion des statuts ----------------------------
+
+// Messages « sent » par mode de mesure (un statut par requête ; lots) :
+// assez pour que chaque mesure dure plus d'une seconde et que le p99
+// compte les points de contrôle du WAL.
+const HOOK_N = Math.max(2000, Number(process.env.CBW_BENCH_HOOK_MESSAGES || 10000));
+const HOOK_BATCH = 50;
+// Requêtes en vol : un statut par requête ; lots de 50 (chacun coûte
+// ~50 fois plus : la file d'attente, pas le programme, ferait le p99).
+const HOOK_INFLIGHT = Number(process.env.CBW_BENCH_HOOK_INFLIGHT || 16);
+const HOOK_INFLIGHT_BATCH = Number(process.env.CBW_BENCH_HOOK_INFLIGHT_BATCH || 8);
+const HOOK_PATH = '/api/webhooks/whatsapp';
+const HOOK_PHONE_ID = '100000000000001';
+
+// wamid du message i du banc (même forme que l'expression SQL de
+// hookSeed). Rend la chaîne.
+const hookWamid = (i) => `wamid.HBgLMzM3OTAwMDAwMDAwFQIAERgS${String(i).padStart(12, '0')}`;
+
+// Notification WhatsApp portant les statuts donnés ({ i, status, ts }),
+// signée avec le secret de la pile. Rend { bytes, sig, statuses }.
+function hookBody(secret, list) {
+  const payload = {
+    object: 'whatsapp_business_account',
+    entry: [{ id: '200000000000001', changes: [{ field: 'messages', value: {
+      messaging_product: 'whatsapp', metadata: { display_phone_number: '15550000001', phone_number_id: HOOK_PHONE_ID },
+      statuses: list.map((x) => ({
+        id: hookWamid(x.i), status: x.status, timestamp: String(x.ts), recipient_id: `3379${String(x.i).padStart(7, '0')}`,
+        conversation: { id: 'c0ffee' + String(x.i % 97), origin: { type: 'marketing' } },
+        pricing: { billable: true, pricing_model: 'PMP', category: 'marketing' },
+      })),
+    } }] }],
+  };
+  const bytes = Buffer.from(JSON.stringify(payload));
+  return { bytes, sig: 'sha256=' + createHmac('sha256', secret).update(bytes).digest('hex'), statuses: list.length };
+}
+
+// Écrit par SQL 2 × n messages « sent » aux wamid connus (contacts,
+// campagne terminée) pour l'admin de la pile. Ne rend rien.
+function hookSeed(st, n) {
+  const T = '2026-01-01T00:00:00Z';
+  const uid = st.sql("SELECT id FROM users WHERE email = 'admin@test.com'")[0].id;
+  st.sql(`BEGIN;
+    WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < ${2 * n - 1})
+    INSERT INTO contacts(phone_number, country_code, full_number, first_name, created_by, created_at, updated_at)
+      SELECT printf('79%07d', i), '+33', printf('+3379%07d', i), 'Statut' || i, ${uid}, '${T}', '${T}' FROM k;
+    INSERT INTO campaigns(name, message_1, status, total_recipients, created_by, launched_at, completed_at, created_at, updated_at)
+      VALUES ('Banc du webhook', 'Bonjour', 'completed', ${2 * n}, ${uid}, '${T}', '${T}', '${T}', '${T}');
+    INSERT INTO messages(campaign_id, contact_id, message_type, content, status, whatsapp_message_id, sent_at, created_at, updated_at)
+      SELECT (SELECT max(id) FROM campaigns), id, 'message_1', 'Bonjour', 'sent',
+        printf('wamid.HBgLMzM3OTAwMDAwMDAwFQIAERgS%012d', CAST(substr(full_number, 6) AS INTEGER)), '${T}', '${T}', '${T}'
+      FROM contacts WHERE created_by = ${uid} AND full_number LIKE '+3379%';
+    COMMIT;`);
+}
+
+// Envoie les requêtes (corps pré-signés, ou GET sans corps), `inflight` à
+// la fois sur des connexions gardées (keep-alive). Rend { n, statuses, ms,
+// rps, ups, p50, p99, max, non200, codes }.
+async function blast(st, method, path, bodies, inflight = HOOK_INFLIGHT) {
+  const agent = new Agent({ keepAlive: true, maxSockets: inflight });
+  const lat = [];
+  const codes = {};
+  let next = 0, non200 = 0;
+  const t0 = performance.now();
+  const worker = async () => {
+    while (next < bodies.length) {
+      const b = bodies[next++];
+      const headers = b.bytes ? { 'Content-Type': 'application/json', 'Content-Length': b.bytes.length, 'X-Hub-Signature-256': b.sig } : {};
+      const t = performance.now();
+      const r = await req(st, method, path, { headers, body: b.bytes, agent });
+      lat.push(performance.now() - t);
+      if (r.status !== 200) { non200++; codes[r.status] = (codes[r.status] || 0) + 1; }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: inflight }, worker));
+  } finally {
+    agent.destroy();
+  }
+  const ms = performance.now() - t0;
+  const statuses = bodies.reduce((x, b) => x + (b.statuses || 0), 0);
+  return { n: bodies.length, inflight, statuses, ms, rps: bodies.length / ms * 1000, ups: statuses / ms * 1000,
+    p50: pctl(lat, 0.5), p99: pctl(lat, 0.99), max: Math.max(...lat), non200, codes };
+}
+
+{
+  const st = await startStack({ config: { RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warning', WHATSAPP_PHONE_NUMBER_ID: HOOK_PHONE_ID } });
+  let rows, check;
+  try {
+    const secret = st.config.WHATSAPP_APP_SECRET;
+    hookSeed(st, HOOK_N);
+    const ts = Math.floor(Date.now() / 1000);
+    // Ensemble A (0 … N-1) : un statut par requête ; ensemble B (N … 2N-1) : lots de 50.
+    const single = (status, dt) => Array.from({ length: HOOK_N }, (_, i) => hookBody(secret, [{ i, status, ts: ts + dt }]));
+    const batches = (status, dt) => {
+      const out = [];
+      for (let i = HOOK_N; i < 2 * HOOK_N; i += HOOK_BATCH) {
+        out.push(hookBody(secret, Array.from({ length: Math.min(HOOK_BATCH, 2 * HOOK_N - i) }, (_, k) => ({ i: i + k, status, ts: ts + dt }))));
+      }
+      return out;
+    };
+    const sDelivered = single('delivered', 5), sRead = single('read', 9);
+    const bDelivered = batches('delivered', 5), bRead = batches('read', 9);
+    // Mise en route : programmes et connexions chauds (wamid inconnus : rien n'est écrit).
+    await blast(st, 'GET', '/__hello', Array.from({ length: 200 }, () => ({})));
+    const warm = Array.from({ length: 200 }, (_, k) => hookBody(secret, [{ i: 10000000 + k, status: 'delivered', ts }]));
+    await blast(st, 'POST', HOOK_PATH, warm);
+    const helloNode = await blast(st, 'GET', '/__hello', Array.from({ length: 2 * HOOK_N }, () => ({})));
+    rows = [
+      ['POST un statut par requête : delivered', await blast(st, 'POST', HOOK_PATH, sDelivered), true],
+      ['POST un statut par requête : read', await blast(st, 'POST', HOOK_PATH, sRead), true],
+      [`POST lots de ${HOOK_BATCH} statuts : delivered`, await blast(st, 'POST', HOOK_PATH, bDelivered, HOOK_INFLIGHT_BATCH), true],
+      [`POST lots de ${HOOK_BATCH} statuts : read`, await blast(st, 'POST', HOOK_PATH, bRead, HOOK_INFLIGHT_BATCH), true],
+      ['POST redélivrance des « read » un par un (doublons, sans effet)', await blast(st, 'POST', HOOK_PATH, sRead), false],
+    ];
+    rows.helloNode = helloNode;
+    // Contrôle par SQL : chaque message lu, chaque horodatage posé, une interaction de chaque sorte.
+    check = st.sql(`SELECT
+      (SELECT count(*) FROM messages WHERE whatsapp_message_id LIKE 'wamid.HBgLMzM3%') AS total,
+      (SELECT count(*) FROM messages WHERE whatsapp_message_id LIKE 'wamid.HBgLMzM3%' AND status = 'read'
+         AND delivered_at IS NOT NULL AND read_at IS NOT NULL) AS read_ok,
+      (SELECT count(*) FROM interactions WHERE interaction_type = 'delivered') AS delivered_i,
+      (SELECT count(*) FROM interactions WHERE interaction_type = 'read') AS read_i,
+      (SELECT count(*) FROM (SELECT message_id, interaction_type FROM interactions
+         GROUP BY message_id, interaction_type HAVING count(*) <> 1)) AS not_once,
+      (SELECT count(*) FROM messages m LEFT JOIN (SELECT message_id, count(*) AS c FROM interactions
+         WHERE interaction_type = 'read' GROUP BY message_id) r ON r.message_id = m.id
+         WHERE m.whatsapp_message_id LIKE 'wamid.HBgLMzM3%' AND coalesce(r.c, 0) <> 1) AS read_not_once,
+      (SELECT success_count FROM campaigns WHERE name = 'Banc du webhook') AS success`)[0];
+  } finally {
+    await st.stop();
+  }
+
+  const h = helloBaseline;
+  const ratio = (v, ref) => (ref && Number.isFinite(ref) ? `${(100 * v / ref).toFixed(0)} %` : '—');
+  console.log(`\nWebhook (ticket 6) : ingestion des statuts — POST signés (X-Hub-Signature-256) vers ${HOOK_PATH} sous le même lighttpd,`);
+  console.log(`client Node (http.Agent keep-alive), ${HOOK_INFLIGHT} requêtes en vol (${HOOK_INFLIGHT_BATCH} pour les lots) ; ${2 * HOOK_N} messages « sent » aux wamid connus écrits par SQL :`);
+  console.log(`${HOOK_N} reçoivent delivered puis read un statut par requête, ${HOOK_N} par lots de ${HOOK_BATCH} ; chaque corps est une notification`);
+  console.log('complète (metadata, conversation, pricing). Débit = mises à jour de statut par seconde (requêtes/s × statuts par requête).');
+  console.log('\n| mesure | en vol | requêtes | statuts | durée (s) | requêtes/s | mises à jour/s | p50 (ms) | p99 (ms) | max (ms) | non-200 | rapport à hello (req/s) | budget | tenu |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
+  if (h) console.log(`| GET /__hello (référence FastCGI nue, wrk -t2 -c8, ${DURATION} s, même passage) | 8 | | | | ${h.rps.toFixed(0)} | | | ${fmt(h.p99ms)} | | ${h.non2xx} | 100 % | | |`);
+  const hn = rows.helloNode;
+  console.log(`| GET /__hello (même client Node : plafond du client) | ${hn.inflight} | ${hn.n} | | ${fmt(hn.ms / 1000)} | ${hn.rps.toFixed(0)} | | ${fmt(hn.p50)} | ${fmt(hn.p99)} | ${fmt(hn.max)} | ${hn.non200} | ${ratio(hn.rps, h?.rps)} | | |`);
+  const verdicts = [];
+  for (const [label, r, budget] of rows) {
+    const ok = r.ups >= 2000 && r.p99 < 50 && r.non200 === 0;
+    if (budget) verdicts.push(ok);
+    console.log(`| ${label} | ${r.inflight} | ${r.n} | ${r.statuses} | ${fmt(r.ms / 1000)} | ${r.rps.toFixed(0)} | ${r.ups.toFixed(0)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.max)} | ` +
+      `${r.non200}${r.non200 ? ` (${JSON.stringify(r.codes)})` : ''} | ${ratio(r.rps, h?.rps)} | ${budget ? '≥ 2000 /s ; p99 < 50 ms' : '(information)'} | ${budget ? yes(ok) : ''} |`);
+  }
+  const want = 2 * HOOK_N;
+  const dbOk = check.total === want && check.read_ok === want && check.delivered_i === want && check.read_i === want &&
+    check.not_once === 0 && check.read_not_once === 0 && check.success === want;
+  console.log(`\nContrôle SQL après la mesure : ${check.read_ok} / ${check.total} messages « read » avec delivered_at et read_at posés ; ` +
+    `interactions delivered ${check.delivered_i}, read ${check.read_i} (attendu ${want} chacune), ` +
+    `${check.read_not_once} message(s) sans exactement une interaction read, ${check.not_once} couple(s) (message, type) en double ; ` +
+    `success_count de la campagne ${check.success} → ${yes(dbOk)}.`);
+  console.log(`Webhook (ticket 6) : ≥ 2000 mises à jour/s et p99 < 50 ms (un par requête et par lots) → ${yes(verdicts.every(Boolean))} ; ` +
+    `chaque message lu une fois exactement → ${yes(dbOk)}.`);
 }

@@ -1,7 +1,8 @@
 // Bac à sable de l'API WhatsApp Cloud (t/sandbox/sandbox.mjs) : point
 // d'envoi Graph (succès, modes d'échec par fin de numéro, validation,
 // jeton), journal et points de contrôle, webhooks signés vers un petit
-// serveur récepteur, statuts automatiques, page « Téléphone simulé », et
+// serveur récepteur, statuts automatiques (délais, doublons et désordre
+// reproductibles), page « Téléphone simulé » (réponse, réaction, STOP), et
 // le programme lui-même (ligne SANDBOX_READY, options, SIGTERM).
 import { describe, test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import { createHmac } from 'node:crypto';
 import nodeHttp from 'node:http';
 import { join } from 'node:path';
 import { ROOT, freePort } from '../lib/stack.mjs';
-import { startSandbox } from '../sandbox/sandbox.mjs';
+import { startSandbox, parseArgs, parseStatusDelays, parseStatusChaos } from '../sandbox/sandbox.mjs';
 
 const SCRIPT = join(ROOT, 't/sandbox/sandbox.mjs');
 const SECRET = 'secret-de-test-webhook';
@@ -82,7 +83,7 @@ async function startReceiver() {
     const chunks = [];
     rq.on('data', (c) => chunks.push(c));
     rq.on('end', () => {
-      const hit = { method: rq.method, url: rq.url, headers: rq.headers, raw: Buffer.concat(chunks) };
+      const hit = { method: rq.method, url: rq.url, headers: rq.headers, raw: Buffer.concat(chunks), at: Date.now() };
       got.push(hit);
       rs.writeHead(rc.answer.status, { 'Content-Type': 'text/plain' });
       rs.end(rc.answer.body);
@@ -620,6 +621,171 @@ describe('bac à sable : webhooks signés', () => {
   });
 });
 
+// ================================================================ statuts automatiques
+
+describe('bac à sable : statuts automatiques (délais, doublons, désordre)', () => {
+  let sb; let rc;
+  before(async () => {
+    rc = await startReceiver();
+    sb = await startSandbox({ port: 0, appSecret: SECRET, webhookUrl: rc.url, autoStatus: true });
+  });
+  after(async () => { await sb.close(); await rc.close(); });
+  beforeEach(async () => {
+    rc.reset();
+    await req(sb, 'DELETE', '/__sandbox/messages');
+    sb.config({ webhook_url: rc.url, auto_status: true, status_delays: 'sent:100,delivered:300', status_chaos: null });
+  });
+
+  // Statuts reçus (signature vérifiée) : { id, status, timestamp, raw, sig, at }.
+  const received = () => rc.got.map((h) => {
+    const st = assertSigned(h).entry[0].changes[0].value.statuses[0];
+    return { id: st.id, status: st.status, timestamp: Number(st.timestamp), raw: h.raw.toString('utf8'), sig: h.headers['x-hub-signature-256'], at: h.at };
+  });
+  // Attend que plus rien n'arrive pendant quietMs (au plus maxMs en tout).
+  async function settle(quietMs = 250, maxMs = 5000) {
+    const t0 = Date.now();
+    let n = -1;
+    while (n !== rc.got.length && Date.now() - t0 < maxMs) { n = rc.got.length; await sleep(quietMs); }
+  }
+  const NATURAL = ['sent', 'delivered', 'read'];
+
+  test('par défaut : sent à 100 ms puis delivered à 300 ms, pas de read ; config publique', async () => {
+    const cfg = (await req(sb, 'GET', '/__sandbox/config')).json;
+    assert.deepEqual(cfg.status_delays, { sent: 100, delivered: 300 });
+    assert.equal(cfg.status_chaos, null);
+    const t0 = Date.now();
+    const s = await send(sb, textBody('33612345678'));
+    await rc.waitFor(2);
+    await settle();
+    const got = received();
+    assert.deepEqual(got.map((x) => [x.id, x.status]), [[s.json.messages[0].id, 'sent'], [s.json.messages[0].id, 'delivered']]);
+    assert.ok(got[0].at - t0 >= 90, `sent reçu trop tôt : ${got[0].at - t0} ms`);
+    assert.ok(got[1].at - t0 >= 290, `delivered reçu trop tôt : ${got[1].at - t0} ms`);
+  });
+
+  test('status_delays avec read : trois statuts à leurs délais, horodatages croissants ; auto_status false : rien', async () => {
+    const r = await req(sb, 'POST', '/__sandbox/config', { json: { status_delays: 'sent:20, delivered:80, read:200' } });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.status_delays, { sent: 20, delivered: 80, read: 200 });
+    const t0 = Date.now();
+    const s = await send(sb, textBody('33612345678'));
+    await rc.waitFor(3);
+    await settle();
+    const got = received();
+    assert.deepEqual(got.map((x) => x.status), NATURAL);
+    assert.ok(got.every((x) => x.id === s.json.messages[0].id));
+    assert.ok(got[2].at - t0 >= 190, `read reçu trop tôt : ${got[2].at - t0} ms`);
+    for (let i = 1; i < got.length; i++) assert.ok(got[i].timestamp >= got[i - 1].timestamp);
+    // Objet : null, false et « off » coupent un statut ; l'ordre suit les délais.
+    rc.reset();
+    sb.config({ status_delays: { sent: null, delivered: 60, read: 'off' } });
+    assert.deepEqual(sb.config().status_delays, { delivered: 60 });
+    await send(sb, textBody('33612345679'));
+    await rc.waitFor(1);
+    await settle();
+    assert.deepEqual(received().map((x) => x.status), ['delivered']);
+    // read avant delivered si ses délais le disent (le bac à sable n'impose rien).
+    rc.reset();
+    sb.config({ status_delays: { read: 10, delivered: 70 } });
+    await send(sb, textBody('33612345670'));
+    await rc.waitFor(2);
+    await settle();
+    assert.deepEqual(received().map((x) => x.status), ['read', 'delivered']);
+    // Statuts automatiques coupés : aucun webhook.
+    rc.reset();
+    sb.config({ auto_status: false, status_delays: 'sent:5' });
+    await send(sb, textBody('33612345671'));
+    await sleep(150);
+    assert.equal(rc.got.length, 0);
+  });
+
+  test('status_delays et status_chaos mal formés : 400, configuration inchangée', async () => {
+    const before = (await req(sb, 'GET', '/__sandbox/config')).json;
+    for (const bad of [{ status_delays: 'sent:abc' }, { status_delays: 'lu:10' }, { status_delays: 'sent:10,sent:20' },
+      { status_delays: { read: -1 } }, { status_delays: { read: 1.5 } }, { status_delays: 'read:60001' }, { status_delays: 5 },
+      { status_chaos: { duplicate: 2 } }, { status_chaos: { duplicate: true } }, { status_chaos: { shuffle: 'oui' } },
+      { status_chaos: { seed: -1 } }, { status_chaos: { seed: 1.5 } }, { status_chaos: { nope: 1 } }, { status_chaos: '{pas du json' },
+      { status_chaos: 'duplicate:0.3,x y' }, { status_chaos: [1] }, { status_delays: 'sent:1', slow_ms: -1 },
+      { status_chaos: { duplicate: 0.5 }, slow_ms: 'x' }]) {
+      const r = await req(sb, 'POST', '/__sandbox/config', { json: bad });
+      assert.equal(r.status, 400, JSON.stringify(bad));
+      assert.equal(typeof r.json.error, 'string');
+    }
+    assert.deepEqual((await req(sb, 'GET', '/__sandbox/config')).json, before, 'rien de changé (tout ou rien)');
+    // Formes acceptées.
+    assert.deepEqual({ ...parseStatusDelays('sent=0,delivered:300,read:off') }, { sent: 0, delivered: 300 });
+    assert.deepEqual({ ...parseStatusDelays('') }, {});
+    assert.deepEqual({ ...parseStatusChaos('duplicate:0.3,shuffle,seed:42') }, { duplicate: 0.3, shuffle: 1, seed: 42 });
+    assert.deepEqual({ ...parseStatusChaos('{"shuffle":0.25}') }, { duplicate: 0, shuffle: 0.25, seed: 1 });
+    assert.deepEqual({ ...parseStatusChaos({ duplicate: 0.1, shuffle: false, seed: 0 }) }, { duplicate: 0.1, shuffle: 0, seed: 0 });
+    assert.equal(parseStatusChaos(null), null);
+    assert.equal(parseStatusChaos(''), null);
+    const r = await req(sb, 'POST', '/__sandbox/config', { json: { status_chaos: 'duplicate:0.3,shuffle,seed:42' } });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.status_chaos, { duplicate: 0.3, shuffle: 1, seed: 42 });
+    assert.equal((await req(sb, 'POST', '/__sandbox/config', { json: { status_chaos: null } })).json.status_chaos, null);
+  });
+
+  test('duplicate 1 : chaque statut arrive deux fois, mêmes octets et même signature', async () => {
+    sb.config({ status_delays: 'sent:10,delivered:200', status_chaos: { duplicate: 1, seed: 7 } });
+    const s = await send(sb, textBody('33612345678'));
+    await rc.waitFor(4);
+    await settle();
+    const got = received();
+    assert.equal(got.length, 4);
+    for (const st of ['sent', 'delivered']) {
+      const two = got.filter((x) => x.status === st);
+      assert.equal(two.length, 2, st);
+      assert.equal(two[0].raw, two[1].raw, `${st} : doublon identique à l'octet près`);
+      assert.equal(two[0].sig, two[1].sig);
+      assert.equal(two[0].id, s.json.messages[0].id);
+    }
+  });
+
+  // Un passage : DELETE (qui remet la graine), désordre `chaos`, `n` envois
+  // l'un après l'autre ; rend, par envoi (dans l'ordre des envois), l'ordre
+  // d'arrivée des statuts distincts et le nombre d'exemplaires de chacun,
+  // après avoir vérifié que les doublons sont identiques et que les
+  // horodatages suivent l'ordre naturel.
+  async function chaosRun(chaos, n = 8) {
+    rc.reset();
+    await req(sb, 'DELETE', '/__sandbox/messages');
+    sb.config({ status_delays: 'sent:0,delivered:90,read:180', status_chaos: chaos });
+    const ids = [];
+    for (let i = 0; i < n; i++) ids.push((await send(sb, textBody(`3361234${String(5000 + i)}`))).json.messages[0].id);
+    await settle(300);
+    const got = received();
+    return ids.map((id) => {
+      const mine = got.filter((x) => x.id === id);
+      const order = [...new Set(mine.map((x) => x.status))];
+      const counts = Object.fromEntries(NATURAL.map((st) => [st, mine.filter((x) => x.status === st).length]));
+      for (const st of NATURAL) {
+        const same = mine.filter((x) => x.status === st);
+        assert.ok(same.length >= 1, `${st} manquant pour ${id}`);
+        assert.ok(same.every((x) => x.raw === same[0].raw), `doublon de ${st} différent`);
+      }
+      const ts = NATURAL.map((st) => mine.find((x) => x.status === st).timestamp);
+      assert.ok(ts[0] <= ts[1] && ts[1] <= ts[2], `horodatages hors de l'ordre naturel : ${ts}`);
+      return { order: order.join('>'), counts };
+    });
+  }
+
+  test('duplicate 0.5 + shuffle : désordre et doublons reproductibles avec la même graine', async () => {
+    const a = await chaosRun({ duplicate: 0.5, shuffle: true, seed: 42 });
+    const b = await chaosRun({ duplicate: 0.5, shuffle: true, seed: 42 });
+    assert.deepEqual(b, a, 'même graine, même désordre');
+    assert.ok(a.some((x) => x.order !== 'sent>delivered>read'), `aucun envoi dans le désordre : ${JSON.stringify(a)}`);
+    const dups = a.reduce((n, x) => n + Object.values(x.counts).filter((c) => c === 2).length, 0);
+    assert.ok(dups > 0 && dups < 3 * a.length, `doublons : ${dups} sur ${3 * a.length} statuts (probabilité 0.5)`);
+    assert.ok(a.every((x) => Object.values(x.counts).every((c) => c === 1 || c === 2)), 'au plus un doublon par statut');
+    const c = await chaosRun({ duplicate: 0.5, shuffle: true, seed: 43 });
+    assert.notDeepEqual(c, a, 'une autre graine donne un autre désordre');
+    // Sans désordre demandé : ordre naturel, un exemplaire chacun.
+    const d = await chaosRun(null, 3);
+    assert.deepEqual(d, Array(3).fill({ order: 'sent>delivered>read', counts: { sent: 1, delivered: 1, read: 1 } }));
+  });
+});
+
 // ================================================================ téléphone simulé
 
 describe('bac à sable : page « Téléphone simulé »', () => {
@@ -687,6 +853,63 @@ describe('bac à sable : page « Téléphone simulé »', () => {
     const st = assertSigned(rc.got[0]).entry[0].changes[0].value.statuses[0];
     assert.deepEqual([st.id, st.status, st.recipient_id], [wamid, 'read', '33644444444']);
   });
+
+  test('formulaires par numéro : réponse citant le dernier message reçu, réactions 👍 ❤️ 😂, STOP', async () => {
+    rc.reset();
+    const w1 = (await send(sb, textBody('33655555555', 'Premier envoi'))).json.messages[0].id;
+    const w2 = (await send(sb, textBody('33655555555', 'Second envoi'))).json.messages[0].id;
+    await send(sb, textBody('33655550001', 'Refusé'));
+    const page = (await req(sb, 'GET', '/__sandbox/')).text;
+    const section = page.slice(page.indexOf('<section data-number="33655555555">'), page.indexOf('</section>', page.indexOf('<section data-number="33655555555">')));
+    // Réponse : texte vide par défaut, dernier message reçu cité par défaut.
+    assert.match(section, /<input type="text" name="text" value="" required/);
+    assert.ok(section.includes(`<option value="${w2}" selected>`), 'dernier message reçu cité par défaut');
+    assert.ok(section.includes(`<option value="${w1}">`));
+    // Réaction au dernier message reçu, trois emoji ; STOP.
+    assert.match(section, new RegExp(`<form class="react" method="post" action="/__sandbox/react">\\s*<input type="hidden" name="from" value="33655555555"><input type="hidden" name="message_id" value="${w2.replace(/[.]/g, '\\.')}">`));
+    for (const emoji of ['👍', '❤️', '😂']) assert.ok(section.includes(`name="emoji" value="${emoji}"`), emoji);
+    assert.match(section, /<form class="stop" method="post" action="\/__sandbox\/stop">\s*<input type="hidden" name="from" value="33655555555">\s*<button type="submit">STOP<\/button>/);
+    // Numéro qui n'a reçu que des refus : pas de réaction (rien à quoi réagir), mais réponse et STOP.
+    const refused = page.slice(page.indexOf('<section data-number="33655550001">'));
+    assert.ok(!refused.slice(0, refused.indexOf('</section>')).includes('/__sandbox/react'));
+    assert.ok(refused.slice(0, refused.indexOf('</section>')).includes('/__sandbox/stop'));
+
+    const form = (path, fields) => req(sb, 'POST', path, { body: new URLSearchParams(fields).toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    // Réaction ❤️ au dernier message.
+    let r = await form('/__sandbox/react', { from: '33655555555', message_id: w2, emoji: '❤️' });
+    assert.equal(r.status, 303);
+    assert.match(decodeURIComponent(r.headers.get('location')), /Webhook « réaction ❤️ » envoyé : HTTP 200/);
+    let m = assertSigned(rc.got[0]).entry[0].changes[0].value.messages[0];
+    assert.deepEqual([m.from, m.type, m.reaction], ['33655555555', 'reaction', { message_id: w2, emoji: '❤️' }]);
+    // STOP : un texte « STOP », sans citation.
+    r = await form('/__sandbox/stop', { from: '33655555555' });
+    assert.equal(r.status, 303);
+    assert.match(decodeURIComponent(r.headers.get('location')), /Webhook « STOP » envoyé : HTTP 200/);
+    m = assertSigned(rc.got[1]).entry[0].changes[0].value.messages[0];
+    assert.deepEqual([m.from, m.type, m.text.body, 'context' in m], ['33655555555', 'text', 'STOP', false]);
+    // Réponse citant w2, texte hostile : échappé sur la page.
+    r = await form('/__sandbox/reply', { from: '33655555555', context_id: w2, text: '<b>Oui</b> & merci' });
+    assert.equal(r.status, 303);
+    m = assertSigned(rc.got[2]).entry[0].changes[0].value.messages[0];
+    assert.deepEqual([m.text.body, m.context.id], ['<b>Oui</b> & merci', w2]);
+    // Réaction sans message cité : refusée, rien d'envoyé ni de noté.
+    r = await form('/__sandbox/react', { from: '33655555555', emoji: '👍' });
+    assert.match(decodeURIComponent(r.headers.get('location')), /Échec : message_id manquant/);
+    assert.equal(rc.got.length, 3);
+    // Les messages du contact apparaissent dans sa conversation, le plus récent d'abord.
+    const inb = sb.inbound().filter((x) => x.from === '33655555555');
+    assert.deepEqual(inb.map((x) => [x.kind, x.text, x.emoji, x.context_id]),
+      [['reaction', null, '❤️', w2], ['reply', 'STOP', null, null], ['reply', '<b>Oui</b> & merci', null, w2]]);
+    const after = (await req(sb, 'GET', '/__sandbox/')).text;
+    const sec = after.slice(after.indexOf('<section data-number="33655555555">'));
+    assert.ok(!after.includes('<b>Oui</b>'));
+    const iReply = sec.indexOf('&lt;b&gt;Oui&lt;/b&gt; &amp; merci');
+    const iStop = sec.indexOf('<span class="body">STOP</span>');
+    const iReact = sec.indexOf('réaction ❤️');
+    const iOut = sec.indexOf('Second envoi');
+    assert.ok(iReply > 0 && iReply < iStop && iStop < iReact && iReact < iOut, `ordre : ${[iReply, iStop, iReact, iOut]}`);
+    assert.match(sec, /envoyé par ce contact — webhook HTTP 200/);
+  });
 });
 
 // ================================================================ programme
@@ -752,6 +975,44 @@ describe('bac à sable : programme en ligne de commande', { timeout: 20000 }, ()
       await rc.close();
     }
     assert.deepEqual(await exitedWithin(c, 5000), { code: 0, signal: null });
+  });
+
+  test('--status-delays (implique --auto-status) et --status-chaos ; SANDBOX_STATUS_* ; valeur mal formée → code 2', async () => {
+    const rc = await startReceiver();
+    let c;
+    try {
+      c = await launch(['--port', '0', '--status-delays', 'sent:10,read:60', '--status-chaos=duplicate:1,seed:3',
+        '--webhook-url', rc.url, '--app-secret', SECRET]);
+      const cfg = (await req({ url: c.url }, 'GET', '/__sandbox/config')).json;
+      assert.equal(cfg.auto_status, true);
+      assert.deepEqual(cfg.status_delays, { sent: 10, read: 60 });
+      assert.deepEqual(cfg.status_chaos, { duplicate: 1, shuffle: 0, seed: 3 });
+      const s = await send({ url: c.url }, textBody('33612345678'));
+      await rc.waitFor(4);
+      await sleep(250);
+      const sts = rc.got.map((h) => assertSigned(h).entry[0].changes[0].value.statuses[0]);
+      assert.equal(sts.length, 4);
+      assert.deepEqual(sts.map((x) => x.status).sort(), ['read', 'read', 'sent', 'sent']);
+      assert.ok(sts.every((x) => x.id === s.json.messages[0].id));
+    } finally {
+      c?.proc.kill('SIGTERM');
+      await rc.close();
+    }
+    assert.deepEqual(await exitedWithin(c, 5000), { code: 0, signal: null });
+    // Environnement, sans lancer de programme.
+    assert.deepEqual(parseArgs([], { SANDBOX_STATUS_DELAYS: 'delivered:5', SANDBOX_STATUS_CHAOS: '{"shuffle":true,"seed":9}' }),
+      { statusDelays: { delivered: 5 }, statusChaos: { duplicate: 0, shuffle: 1, seed: 9 }, autoStatus: true });
+    assert.deepEqual(parseArgs(['--auto-status'], {}), { autoStatus: true });
+    for (const args of [['--status-delays', 'lu:5'], ['--status-chaos', 'duplicate:3']]) {
+      const proc = spawn(process.execPath, [SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      procs.add(proc);
+      let err = '';
+      proc.stderr.on('data', (d) => { err += d; });
+      const code = await new Promise((ok) => proc.on('exit', ok));
+      assert.equal(code, 2, args.join(' '));
+      assert.match(err, /status_(delays|chaos) : /);
+      assert.match(err, /usage/);
+    }
   });
 
   test('option inconnue : code 2 et usage sur stderr', async () => {

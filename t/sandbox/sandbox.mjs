@@ -69,21 +69,56 @@
 //                                          compteurs du mode 0010
 //   GET    /__sandbox/config            → configuration publique
 //   POST   /__sandbox/config            → change webhook_url, app_secret,
-//                                          auto_status, slow_ms (JSON)
+//                                          auto_status, slow_ms,
+//                                          status_delays, status_chaos (JSON)
 //   POST   /__sandbox/webhook           → construit, signe et envoie un
 //                                          webhook (kind : status, reply,
 //                                          reaction, button, raw)
 //   GET    /__sandbox/                  → page « Téléphone simulé »
 //   POST   /__sandbox/reply             → formulaire : réponse d'un contact
+//                                          (context_id : par défaut le
+//                                          dernier message reçu)
+//   POST   /__sandbox/react             → formulaire : réaction (emoji) au
+//                                          dernier message reçu (message_id)
+//   POST   /__sandbox/stop              → formulaire : le contact écrit STOP
 //   POST   /__sandbox/status            → formulaire : statut d'un message
+//
+// ---------------------------------------------------------------------------
+// Statuts automatiques (--auto-status, ou auto_status dans la config) :
+// après chaque envoi accepté, le bac à sable poste à l'application des
+// webhooks de statut signés, chacun après son délai (ms) compté depuis
+// l'acceptation. Délais par défaut : sent 100, delivered 300 ; « read »
+// n'est pas envoyé sauf s'il est demandé.
+//   --status-delays "sent:100,delivered:300,read:800"   (implique --auto-status)
+//   SANDBOX_STATUS_DELAYS (même forme, implique aussi l'envoi automatique)
+//   config status_delays : la même chaîne, ou un objet
+//     {"sent":100,"delivered":300,"read":800} ; un statut absent, « off »
+//     ou null n'est pas envoyé.
+// Désordre voulu (status_chaos), reproductible grâce à une graine :
+//   --status-chaos "duplicate:0.3,shuffle,seed:42"  ou du JSON
+//   SANDBOX_STATUS_CHAOS, config status_chaos :
+//     {"duplicate":0.3,"shuffle":true,"seed":42} ou null (désactivé).
+//   duplicate (0 à 1) : probabilité qu'un webhook de statut soit envoyé une
+//     seconde fois (mêmes octets, comme une redélivrance de Meta), 1 à
+//     150 ms après le premier ;
+//   shuffle (booléen, ou probabilité 0 à 1) : les statuts d'un envoi
+//     partent dans un ordre tiré au hasard (les mêmes instants, permutés) ;
+//     l'horodatage de chaque statut reste celui de l'ordre naturel (un
+//     « read » arrivé avant le « delivered » garde une heure postérieure) ;
+//   seed (entier, 1 par défaut) : graine du générateur ; il repart de la
+//     graine quand status_chaos est réglé et à chaque DELETE
+//     /__sandbox/messages, donc une même suite d'envois donne la même suite
+//     de doublons et de permutations.
 //
 // Ligne de commande (chaque option a aussi sa variable d'environnement) :
 //   node t/sandbox/sandbox.mjs [--port N] [--host H] [--token T]
 //     [--phone-id ID] [--app-secret S] [--webhook-url URL] [--slow-ms MS]
-//     [--auto-status] [--display-phone N] [--waba-id ID]
+//     [--auto-status] [--status-delays SPEC] [--status-chaos SPEC]
+//     [--display-phone N] [--waba-id ID]
 //   SANDBOX_PORT, SANDBOX_HOST, SANDBOX_TOKEN, SANDBOX_PHONE_ID,
 //   SANDBOX_APP_SECRET, SANDBOX_WEBHOOK_URL, SANDBOX_SLOW_MS,
-//   SANDBOX_AUTO_STATUS=1, SANDBOX_DISPLAY_PHONE, SANDBOX_WABA_ID.
+//   SANDBOX_AUTO_STATUS=1, SANDBOX_STATUS_DELAYS, SANDBOX_STATUS_CHAOS,
+//   SANDBOX_DISPLAY_PHONE, SANDBOX_WABA_ID.
 // Port 0 : port libre. Une fois à l'écoute, une seule ligne sur stdout :
 //   SANDBOX_READY http://127.0.0.1:<port>
 // SIGTERM / SIGINT : arrêt propre (code de sortie 0).
@@ -102,6 +137,8 @@ export const DEFAULTS = Object.freeze({
   webhookUrl: '',
   slowMs: 3000,
   autoStatus: false,
+  statusDelays: Object.freeze({ sent: 100, delivered: 300 }),
+  statusChaos: null,
   displayPhone: '15550000001',
   wabaId: '200000000000001',
 });
@@ -110,9 +147,14 @@ export const DEFAULTS = Object.freeze({
 const MAX_BODY = 1024 * 1024;
 // Nombre maximal d'envois gardés au journal (les plus anciens partent).
 const MAX_LOG = 200000;
-// Délais des statuts automatiques (--auto-status), en millisecondes.
-const AUTO_SENT_MS = 100;
-const AUTO_DELIVERED_MS = 300;
+// Statuts que l'envoi automatique sait poster, dans leur ordre naturel.
+const AUTO_STATUSES = ['sent', 'delivered', 'read'];
+// Délai maximal d'un statut automatique (ms) : une minute.
+const MAX_STATUS_DELAY_MS = 60000;
+// Écart maximal (ms) entre un webhook de statut et son doublon.
+const DUP_MAX_MS = 150;
+// Réactions proposées par la page du téléphone.
+const REACTIONS = ['👍', '❤️', '😂'];
 // Délai maximal d'un envoi de webhook vers l'application.
 const WEBHOOK_TIMEOUT_MS = 10000;
 
@@ -175,6 +217,90 @@ export function serializeWebhook(payload, rawUtf8 = false) {
 // secret de l'application. Rend « sha256=<hex minuscule> ».
 export function signBody(secret, bytes) {
   return 'sha256=' + createHmac('sha256', secret).update(bytes).digest('hex');
+}
+
+// Générateur pseudo-aléatoire reproductible (mulberry32) à partir d'une
+// graine entière. Rend une fonction qui rend un nombre dans [0, 1[.
+export function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// Lit les délais des statuts automatiques : chaîne « sent:100,
+// delivered:300,read:800 » (« = » accepté à la place de « : », « off »
+// pour ne pas envoyer) ou objet {sent, delivered, read} (null, false ou
+// « off » : pas envoyé). Rend un objet gelé { statut: ms } des seuls
+// statuts envoyés ; lève une erreur (message en français) si la valeur est
+// mal formée.
+export function parseStatusDelays(v) {
+  let pairs;
+  if (typeof v === 'string') {
+    pairs = [];
+    for (const part of v.split(',').map((x) => x.trim()).filter(Boolean)) {
+      const m = /^([a-z]+)\s*[:=]\s*(\S+)$/.exec(part);
+      if (!m) throw new Error(`status_delays : « ${part} » n'est pas de la forme statut:ms`);
+      pairs.push([m[1], m[2]]);
+    }
+  } else if (isObject(v)) {
+    pairs = Object.entries(v);
+  } else {
+    throw new Error('status_delays doit être une chaîne « sent:100,delivered:300,read:800 » ou un objet');
+  }
+  const out = {};
+  for (const [k, raw] of pairs) {
+    if (!AUTO_STATUSES.includes(k)) throw new Error(`status_delays : statut inconnu « ${k} » (sent, delivered ou read)`);
+    if (k in out) throw new Error(`status_delays : statut « ${k} » donné deux fois`);
+    if (raw === null || raw === false || raw === 'off') continue;
+    const ms = typeof raw === 'number' ? raw : /^\d+$/.test(String(raw)) ? Number(raw) : NaN;
+    if (!Number.isInteger(ms) || ms < 0 || ms > MAX_STATUS_DELAY_MS) {
+      throw new Error(`status_delays : délai de « ${k} » invalide (entier de 0 à ${MAX_STATUS_DELAY_MS} ms, ou off)`);
+    }
+    out[k] = ms;
+  }
+  return Object.freeze(out);
+}
+
+// Lit le réglage du désordre des statuts : null, false ou '' (désactivé),
+// objet {duplicate, shuffle, seed}, chaîne JSON de cet objet, ou chaîne
+// « duplicate:0.3,shuffle,seed:42 ». Rend null ou un objet gelé
+// { duplicate, shuffle, seed } (shuffle : probabilité, true valant 1) ;
+// lève une erreur (message en français) si la valeur est mal formée.
+export function parseStatusChaos(v) {
+  if (v === null || v === undefined || v === false || v === '') return null;
+  let o = v;
+  if (typeof v === 'string') {
+    const t = v.trim();
+    if (t.startsWith('{')) {
+      try { o = JSON.parse(t); } catch { throw new Error('status_chaos : JSON illisible'); }
+    } else {
+      o = {};
+      for (const part of t.split(',').map((x) => x.trim()).filter(Boolean)) {
+        const m = /^([a-z_]+)(?:\s*[:=]\s*(\S+))?$/.exec(part);
+        if (!m) throw new Error(`status_chaos : « ${part} » n'est pas de la forme clé:valeur`);
+        o[m[1]] = m[2] === undefined ? true : m[2] === 'true' ? true : m[2] === 'false' ? false : Number(m[2]);
+      }
+    }
+  }
+  if (!isObject(o)) throw new Error('status_chaos doit être un objet {"duplicate":0.3,"shuffle":true,"seed":42} ou null');
+  for (const k of Object.keys(o)) {
+    if (!['duplicate', 'shuffle', 'seed'].includes(k)) throw new Error(`status_chaos : clé inconnue « ${k} » (duplicate, shuffle, seed)`);
+  }
+  const prob = (k, x) => {
+    if (x === undefined || x === false) return 0;
+    if (x === true) return 1;
+    if (typeof x !== 'number' || !(x >= 0 && x <= 1)) throw new Error(`status_chaos : ${k} doit être un nombre de 0 à 1${k === 'shuffle' ? ' ou un booléen' : ''}`);
+    return x;
+  };
+  if (o.duplicate === true) throw new Error('status_chaos : duplicate doit être un nombre de 0 à 1');
+  const seed = o.seed === undefined ? 1 : o.seed;
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error('status_chaos : seed doit être un entier de 0 à 4294967295');
+  return Object.freeze({ duplicate: prob('duplicate', o.duplicate), shuffle: prob('shuffle', o.shuffle), seed });
 }
 
 // Lit tout le corps d'une requête, au plus MAX_BODY octets. Rend une
@@ -393,20 +519,30 @@ export function buildWebhook(cfg, req, log = []) {
 // ---------------------------------------------------------------- serveur
 
 // Démarre un bac à sable. opts : port, host, token, phoneId, appSecret,
-// webhookUrl, slowMs, autoStatus, displayPhone, wabaId (voir DEFAULTS).
-// Rend une promesse de { url, port, close(), messages(), config(patch),
-// sendWebhook(req) } une fois le serveur à l'écoute.
+// webhookUrl, slowMs, autoStatus, statusDelays, statusChaos, displayPhone,
+// wabaId (voir DEFAULTS ; statusDelays et statusChaos sous les formes
+// acceptées par parseStatusDelays et parseStatusChaos). Rend une promesse
+// de { url, port, close(), messages(), inbound(), config(patch),
+// sendWebhook(req) } une fois le serveur à l'écoute ; lève une erreur si
+// une option est mal formée.
 export async function startSandbox(opts = {}) {
   const cfg = { ...DEFAULTS };
   for (const [k, v] of Object.entries(opts)) if (v !== undefined && k in DEFAULTS) cfg[k] = v;
   cfg.slowMs = Number(cfg.slowMs);
   cfg.autoStatus = Boolean(cfg.autoStatus);
+  cfg.statusDelays = parseStatusDelays(cfg.statusDelays);
+  cfg.statusChaos = parseStatusChaos(cfg.statusChaos);
 
   const log = [];
+  // Messages envoyés « par les contacts » depuis la page du téléphone.
+  const inbound = [];
   const attempts = new Map();
   const timers = new Set();
   const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
   let seq = 0;
+  let rng = mulberry32(cfg.statusChaos ? cfg.statusChaos.seed : 1);
+  // Repart de la graine du désordre des statuts. Ne rend rien.
+  const reseed = () => { rng = mulberry32(cfg.statusChaos ? cfg.statusChaos.seed : 1); };
 
   // Programme fn après ms millisecondes, minuterie annulée par close().
   // Ne rend rien.
@@ -466,18 +602,42 @@ export async function startSandbox(opts = {}) {
     }
   };
 
-  // Statuts automatiques « sent » puis « delivered » d'un envoi accepté
-  // (--auto-status, URL de webhook configurée). Ne rend rien.
+  // Poste un statut automatique ; une erreur ne va que sur stderr. Ne
+  // rend rien.
+  const fireStatus = (req) => {
+    sendWebhook(req).then((r) => {
+      if (r.http !== 200) process.stderr.write(`sandbox: statut ${req.status} ${req.wamid} : ${r.body.error}\n`);
+      else if (r.body.status !== 200) process.stderr.write(`sandbox: statut ${req.status} ${req.wamid} : webhook HTTP ${r.body.status}\n`);
+    });
+  };
+
+  // Statuts automatiques d'un envoi accepté (--auto-status, URL de
+  // webhook configurée) : un webhook par statut de status_delays, à son
+  // délai ; avec status_chaos, ordre permuté et doublons tirés au hasard
+  // (tirages faits tout de suite, dans l'ordre des envois : reproductible).
+  // Ne rend rien.
   const autoStatus = (entry) => {
     if (!cfg.autoStatus || !cfg.webhookUrl) return;
-    for (const [ms, status] of [[AUTO_SENT_MS, 'sent'], [AUTO_DELIVERED_MS, 'delivered']]) {
-      later(ms, () => {
-        sendWebhook({ kind: 'status', wamid: entry.wamid, status, to: entry.to }).then((r) => {
-          if (r.http !== 200) process.stderr.write(`sandbox: statut ${status} ${entry.wamid} : ${r.body.error}\n`);
-          else if (r.body.status !== 200) process.stderr.write(`sandbox: statut ${status} ${entry.wamid} : webhook HTTP ${r.body.status}\n`);
-        });
-      });
+    const t0 = Date.now();
+    const plan = AUTO_STATUSES.filter((st) => cfg.statusDelays[st] !== undefined)
+      .map((st) => ({ status: st, ms: cfg.statusDelays[st] }))
+      .sort((a, b) => a.ms - b.ms || AUTO_STATUSES.indexOf(a.status) - AUTO_STATUSES.indexOf(b.status));
+    const slots = plan.map((p) => p.ms);
+    const order = plan.map((p) => ({ kind: 'status', wamid: entry.wamid, status: p.status, to: entry.to,
+      timestamp: Math.floor((t0 + p.ms) / 1000) }));
+    const chaos = cfg.statusChaos;
+    if (chaos && chaos.shuffle > 0 && rng() < chaos.shuffle) {
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(rng() * (i + 1));
+        [order[i], order[j]] = [order[j], order[i]];
+      }
     }
+    order.forEach((req, i) => {
+      later(slots[i], () => fireStatus(req));
+      if (chaos && chaos.duplicate > 0 && rng() < chaos.duplicate) {
+        later(slots[i] + 1 + Math.floor(rng() * DUP_MAX_MS), () => fireStatus(req));
+      }
+    });
   };
 
   // Point d'envoi Graph : contrôle, mode d'échec, journal, réponse.
@@ -587,7 +747,9 @@ export async function startSandbox(opts = {}) {
       }
       case 'DELETE /__sandbox/messages':
         log.length = 0;
+        inbound.length = 0;
         attempts.clear();
+        reseed();
         res.writeHead(204);
         res.end();
         return true;
@@ -612,20 +774,44 @@ export async function startSandbox(opts = {}) {
         reply(res, 301, 'text/plain; charset=utf-8', '', { Location: '/__sandbox/' });
         return true;
       case 'GET /__sandbox/':
-        reply(res, 200, 'text/html; charset=utf-8', renderPhone(cfg, log, url.searchParams.get('notice')), {
+        reply(res, 200, 'text/html; charset=utf-8', renderPhone(cfg, log, url.searchParams.get('notice'), inbound), {
           'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
           'X-Content-Type-Options': 'nosniff',
           'Cache-Control': 'no-store',
         });
         return true;
       case 'POST /__sandbox/reply':
+      case 'POST /__sandbox/react':
+      case 'POST /__sandbox/stop':
       case 'POST /__sandbox/status': {
         const f = new URLSearchParams((await readBody(req)).toString('utf8'));
-        const wreq = route.endsWith('reply')
-          ? { kind: 'reply', from: f.get('from') || '', text: f.get('text') || '', ...(f.get('context_id') ? { context_id: f.get('context_id') } : {}), ...(f.get('name') ? { name: f.get('name') } : {}) }
-          : { kind: 'status', wamid: f.get('wamid') || '', status: f.get('status') || '' };
+        const from = f.get('from') || '';
+        const named = f.get('name') ? { name: f.get('name') } : {};
+        let wreq, what;
+        switch (route) {
+          case 'POST /__sandbox/reply':
+            wreq = { kind: 'reply', from, text: f.get('text') || '', ...(f.get('context_id') ? { context_id: f.get('context_id') } : {}), ...named };
+            what = 'réponse';
+            break;
+          case 'POST /__sandbox/react':
+            wreq = { kind: 'reaction', from, message_id: f.get('message_id') || '', ...(f.has('emoji') ? { emoji: f.get('emoji') } : {}), ...named };
+            what = `réaction ${f.get('emoji') || '(retirée)'}`;
+            break;
+          case 'POST /__sandbox/stop':
+            wreq = { kind: 'reply', from, text: 'STOP', ...named };
+            what = 'STOP';
+            break;
+          default:
+            wreq = { kind: 'status', wamid: f.get('wamid') || '', status: f.get('status') || '' };
+            what = `statut ${wreq.status}`;
+        }
         const out = await sendWebhook(wreq);
-        const what = wreq.kind === 'reply' ? 'réponse' : `statut ${wreq.status}`;
+        if (out.http === 200 && wreq.kind !== 'status') {
+          const m = out.body.payload.entry[0].changes[0].value.messages[0];
+          inbound.push({ at: new Date().toISOString(), from, kind: wreq.kind, text: wreq.text ?? null,
+            emoji: wreq.emoji ?? null, context_id: wreq.context_id ?? wreq.message_id ?? null, id: m.id, http_status: out.body.status });
+          if (inbound.length > MAX_LOG) inbound.splice(0, inbound.length - MAX_LOG);
+        }
         const notice = out.http === 200
           ? `Webhook « ${what} » envoyé : HTTP ${out.body.status}${out.body.body ? ` — ${out.body.body.slice(0, 200)}` : ''}`
           : `Échec : ${out.body.error}`;
@@ -642,24 +828,32 @@ export async function startSandbox(opts = {}) {
   const publicConfig = () => ({
     phone_id: cfg.phoneId, display_phone_number: cfg.displayPhone, waba_id: cfg.wabaId,
     webhook_url: cfg.webhookUrl || null, auto_status: cfg.autoStatus, slow_ms: cfg.slowMs,
+    status_delays: { ...cfg.statusDelays }, status_chaos: cfg.statusChaos ? { ...cfg.statusChaos } : null,
   });
 
   // Applique un changement de configuration (webhook_url, app_secret,
-  // auto_status, slow_ms). Rend null, ou un message d'erreur.
+  // auto_status, slow_ms, status_delays, status_chaos) : tout ou rien.
+  // Rend null, ou un message d'erreur (rien n'est alors changé).
   const applyConfig = (p) => {
-    if (p.webhook_url !== undefined) {
-      if (p.webhook_url !== null && typeof p.webhook_url !== 'string') return 'webhook_url doit être une chaîne';
-      cfg.webhookUrl = p.webhook_url || '';
+    let delays, chaos;
+    try {
+      if (p.status_delays !== undefined) delays = parseStatusDelays(p.status_delays);
+      if (p.status_chaos !== undefined) chaos = parseStatusChaos(p.status_chaos);
+    } catch (e) {
+      return e.message;
     }
-    if (p.app_secret !== undefined) {
-      if (typeof p.app_secret !== 'string' || p.app_secret === '') return 'app_secret doit être une chaîne non vide';
-      cfg.appSecret = p.app_secret;
+    if (p.webhook_url !== undefined && p.webhook_url !== null && typeof p.webhook_url !== 'string') return 'webhook_url doit être une chaîne';
+    if (p.app_secret !== undefined && (typeof p.app_secret !== 'string' || p.app_secret === '')) return 'app_secret doit être une chaîne non vide';
+    if (p.slow_ms !== undefined && (!Number.isInteger(p.slow_ms) || p.slow_ms < 0)) return 'slow_ms doit être un entier positif';
+    if (delays !== undefined) cfg.statusDelays = delays;
+    if (p.status_chaos !== undefined) {
+      cfg.statusChaos = chaos;
+      reseed();
     }
+    if (p.webhook_url !== undefined) cfg.webhookUrl = p.webhook_url || '';
+    if (p.app_secret !== undefined) cfg.appSecret = p.app_secret;
     if (p.auto_status !== undefined) cfg.autoStatus = Boolean(p.auto_status);
-    if (p.slow_ms !== undefined) {
-      if (!Number.isInteger(p.slow_ms) || p.slow_ms < 0) return 'slow_ms doit être un entier positif';
-      cfg.slowMs = p.slow_ms;
-    }
+    if (p.slow_ms !== undefined) cfg.slowMs = p.slow_ms;
     return null;
   };
 
@@ -709,6 +903,7 @@ export async function startSandbox(opts = {}) {
     port,
     close,
     messages: () => log.map((m) => ({ ...m })),
+    inbound: () => inbound.map((m) => ({ ...m })),
     config: (patch) => { if (patch) { const e = applyConfig(patch); if (e) throw new Error(e); } return publicConfig(); },
     sendWebhook: async (req) => (await sendWebhook(req)).body,
   };
@@ -741,10 +936,14 @@ function summary(m) {
   return `(type ${b.type})`;
 }
 
-// Rend la page HTML « Téléphone simulé » : messages reçus groupés par
-// destinataire (le plus récent d'abord) avec un formulaire de réponse par
-// contact. Tout texte venant des envois est échappé. Rend la chaîne HTML.
-export function renderPhone(cfg, log, notice) {
+// Rend la page HTML « Téléphone simulé » : pour chaque numéro qui a reçu
+// des envois (le plus récent d'abord), la conversation (envois reçus et
+// messages postés par le contact depuis cette page, le plus récent
+// d'abord), puis des formulaires pour répondre (en citant par défaut le
+// dernier message reçu), réagir par un emoji au dernier message reçu, ou
+// écrire STOP ; chaque formulaire poste un webhook signé. Tout texte venant
+// des envois ou des formulaires est échappé. Rend la chaîne HTML.
+export function renderPhone(cfg, log, notice, inbound = []) {
   const groups = new Map();
   for (let i = log.length - 1; i >= 0; i--) {
     const m = log[i];
@@ -758,17 +957,24 @@ export function renderPhone(cfg, log, notice) {
 <html lang="fr">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Téléphone simulé</title>
 <style>
 body { font-family: sans-serif; max-width: 60rem; margin: 1rem auto; padding: 0 1rem; background: #f4f4f0; }
 section { background: #fff; border: 1px solid #ccc; border-radius: 6px; padding: .5rem 1rem; margin: 1rem 0; }
 ol { list-style: none; padding: 0; }
 li { border-bottom: 1px solid #eee; padding: .4rem 0; }
+li.in { text-align: right; }
 .ok { color: #176b1d; } .ko { color: #a31515; }
 .body { white-space: pre-wrap; background: #dcf8c6; padding: .3rem .5rem; border-radius: 4px; display: inline-block; }
+li.in .body { background: #e8eefc; }
 .meta { font-size: .8rem; color: #555; }
 .notice { background: #fff7d6; border: 1px solid #e0c060; padding: .5rem; }
 form.inline { display: inline; }
+.actions { display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; align-items: center; margin: .5rem 0; }
+.actions form { margin: 0; }
+.react button { font-size: 1.2rem; }
+.stop button { color: #a31515; font-weight: bold; }
 </style>
 </head>
 <body>
@@ -780,12 +986,27 @@ webhook : ${cfg.webhookUrl ? e(cfg.webhookUrl) : '<em>non configuré</em>'} — 
   if (groups.size === 0) parts.push('<p>Aucun message reçu pour l\'instant.</p>\n');
   for (const [to, msgs] of groups) {
     const accepted = msgs.filter((m) => m.accepted);
-    parts.push(`<section>\n<h2>+${e(to)}</h2>\n<ol>\n`);
-    for (const m of msgs) {
+    const last = accepted[0];
+    // Envois et messages du contact, le plus récent d'abord (à heure
+    // égale, le message du contact après l'envoi auquel il répond).
+    const items = [...msgs.map((m) => ({ at: m.at, out: m })),
+      ...inbound.filter((x) => x.from === to).map((x) => ({ at: x.at, in: x }))]
+      .map((x, i) => ({ ...x, i }))
+      .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : (a.in ? 0 : 1) - (b.in ? 0 : 1) || a.i - b.i));
+    parts.push(`<section data-number="${e(to)}">\n<h2>+${e(to)}</h2>\n<ol>\n`);
+    for (const it of items) {
+      if (it.in) {
+        const x = it.in;
+        const what = x.kind === 'reaction' ? `réaction ${x.emoji ?? '(retirée)'}` : x.text;
+        parts.push(`<li class="in"><span class="body">${e(what)}</span><br>
+<span class="meta">${e(x.at)} — envoyé par ce contact — webhook HTTP ${e(x.http_status)}${x.context_id ? ` — en réponse à ${e(x.context_id)}` : ''}</span></li>\n`);
+        continue;
+      }
+      const m = it.out;
       const state = m.accepted
         ? `<span class="ok">accepté (HTTP ${e(m.http_status)})</span>`
         : `<span class="ko">refusé : ${m.code !== null ? `code ${e(m.code)}, ` : ''}HTTP ${e(m.http_status)}</span>`;
-      parts.push(`<li><span class="body">${e(summary(m))}</span><br>
+      parts.push(`<li class="out"><span class="body">${e(summary(m))}</span><br>
 <span class="meta">${e(m.at)} — n° ${e(m.seq)} — ${state}${m.late ? ' — réponse retardée' : ''}${m.wamid ? ` — ${e(m.wamid)}` : ''}</span>`);
       if (m.wamid) {
         for (const [st, label] of [['delivered', 'Distribué'], ['read', 'Lu']]) {
@@ -800,11 +1021,26 @@ webhook : ${cfg.webhookUrl ? e(cfg.webhookUrl) : '<em>non configuré</em>'} — 
 <input type="hidden" name="from" value="${e(to)}">
 <label>En réponse à
 <select name="context_id"><option value="">(aucun message cité)</option>
-${accepted.map((m) => `<option value="${e(m.wamid)}">${e(summary(m).slice(0, 40))} — n° ${e(m.seq)}</option>`).join('\n')}
+${accepted.map((m) => `<option value="${e(m.wamid)}"${m === last ? ' selected' : ''}>${e(summary(m).slice(0, 40))} — n° ${e(m.seq)}</option>`).join('\n')}
 </select></label>
-<label>Texte <input type="text" name="text" required size="40"></label>
+<label>Texte <input type="text" name="text" value="" required size="40"></label>
 <button type="submit">Répondre en tant que ce contact</button>
 </form>
+<div class="actions">
+`);
+    if (last) {
+      parts.push(`<form class="react" method="post" action="/__sandbox/react">
+<input type="hidden" name="from" value="${e(to)}"><input type="hidden" name="message_id" value="${e(last.wamid)}">
+<span>Réagir au dernier message reçu :</span>
+${REACTIONS.map((r) => `<button type="submit" name="emoji" value="${e(r)}" aria-label="Réagir ${e(r)}">${e(r)}</button>`).join('\n')}
+</form>
+`);
+    }
+    parts.push(`<form class="stop" method="post" action="/__sandbox/stop">
+<input type="hidden" name="from" value="${e(to)}">
+<button type="submit">STOP</button> <span class="meta">(le contact écrit « STOP » : désinscription)</span>
+</form>
+</div>
 </section>
 `);
   }
@@ -815,18 +1051,21 @@ ${accepted.map((m) => `<option value="${e(m.wamid)}">${e(summary(m).slice(0, 40)
 // ---------------------------------------------------------------- ligne de commande
 
 // Lit les options de la ligne de commande et de l'environnement. Rend
-// l'objet d'options de startSandbox ; lève une erreur si une option est
-// inconnue ou sans valeur.
+// l'objet d'options de startSandbox (statusDelays et statusChaos déjà lus ;
+// des délais donnés impliquent autoStatus) ; lève une erreur si une option
+// est inconnue, sans valeur ou mal formée.
 export function parseArgs(argv, env = process.env) {
   const o = {
     port: env.SANDBOX_PORT, host: env.SANDBOX_HOST, token: env.SANDBOX_TOKEN, phoneId: env.SANDBOX_PHONE_ID,
     appSecret: env.SANDBOX_APP_SECRET, webhookUrl: env.SANDBOX_WEBHOOK_URL, slowMs: env.SANDBOX_SLOW_MS,
     autoStatus: ['1', 'true', 'yes'].includes(String(env.SANDBOX_AUTO_STATUS || '').toLowerCase()) || undefined,
+    statusDelays: env.SANDBOX_STATUS_DELAYS, statusChaos: env.SANDBOX_STATUS_CHAOS,
     displayPhone: env.SANDBOX_DISPLAY_PHONE, wabaId: env.SANDBOX_WABA_ID,
   };
   const names = {
     '--port': 'port', '--host': 'host', '--token': 'token', '--phone-id': 'phoneId', '--app-secret': 'appSecret',
     '--webhook-url': 'webhookUrl', '--slow-ms': 'slowMs', '--display-phone': 'displayPhone', '--waba-id': 'wabaId',
+    '--status-delays': 'statusDelays', '--status-chaos': 'statusChaos',
   };
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i];
@@ -848,14 +1087,21 @@ export function parseArgs(argv, env = process.env) {
     o[k] = Number(o[k]);
   }
   for (const k of Object.keys(o)) if (o[k] === undefined || o[k] === '') delete o[k];
+  if (o.statusDelays !== undefined) {
+    o.statusDelays = parseStatusDelays(o.statusDelays);
+    o.autoStatus = true;
+  }
+  if (o.statusChaos !== undefined) o.statusChaos = parseStatusChaos(o.statusChaos);
   return o;
 }
 
 const USAGE = `usage : node t/sandbox/sandbox.mjs [--port N] [--host 127.0.0.1] [--token T]
   [--phone-id ID] [--app-secret S] [--webhook-url URL] [--slow-ms MS] [--auto-status]
+  [--status-delays "sent:100,delivered:300,read:800"] [--status-chaos "duplicate:0.3,shuffle,seed:42"]
   [--display-phone N] [--waba-id ID]
 Variables : SANDBOX_PORT, SANDBOX_HOST, SANDBOX_TOKEN, SANDBOX_PHONE_ID, SANDBOX_APP_SECRET,
-  SANDBOX_WEBHOOK_URL, SANDBOX_SLOW_MS, SANDBOX_AUTO_STATUS=1, SANDBOX_DISPLAY_PHONE, SANDBOX_WABA_ID
+  SANDBOX_WEBHOOK_URL, SANDBOX_SLOW_MS, SANDBOX_AUTO_STATUS=1, SANDBOX_STATUS_DELAYS,
+  SANDBOX_STATUS_CHAOS, SANDBOX_DISPLAY_PHONE, SANDBOX_WABA_ID
 `;
 
 // Programme principal : démarre le serveur, écrit la ligne
