@@ -17,7 +17,7 @@ import {
 
 let s, browser, su;
 before(async () => {
-  [s, browser] = await Promise.all([startStack(), launch()]);
+  [s, browser] = await Promise.all([startStack({ sandbox: true, config: { SEND_RATE_PER_MINUTE: '600' } }), launch()]);
   su = (await apiLogin(s)).access_token;
 });
 after(async () => {
@@ -180,6 +180,21 @@ test('parcours du seed : catégorie, contact rangé dedans, campagne « Test Cam
     assert.equal(await textOf(page.locator('.page-head .count-badge')), '1');
     await shot(page, 'campaigns-desktop');
     clean(page, '/campaigns');
+
+    // Le vrai cbw-sender passe : le faux WhatsApp reçoit le message et la
+    // page de la campagne le montre envoyé, campagne terminée.
+    const run = await s.cron('cbw-sender', ['--run-ms', '1500']);
+    assert.equal(run.code, 0, run.stderr);
+    const got = s.sandbox.messages().filter((m) => m.to === '33612345678');
+    assert.equal(got.length, 1);
+    assert.equal(got[0].body.text.body, 'Hello from test');
+    await page.goto(`/campaigns/${c.id}`);
+    assert.equal(await textOf(page.locator('#campaign-status')), 'Statut : Terminée');
+    const sentRow = page.locator('table.message-table tbody tr');
+    assert.match(await textOf(sentRow.locator('td[data-label="Statut"]')), /Envoyé/);
+    assert.equal(await textOf(page.locator('[data-stat="sent"] .stats-value')), '1 / 1');
+    assert.deepEqual(messagesOf(c.id), [{ status: 'sent', message_type: 'message_1', full_number: '+33612345678' }]);
+    clean(page, 'campagne terminée');
   } finally {
     await context.close();
   }
