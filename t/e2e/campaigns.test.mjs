@@ -17,7 +17,7 @@ import {
 
 let s, browser, su;
 before(async () => {
-  [s, browser] = await Promise.all([startStack({ sandbox: true, config: { SEND_RATE_PER_MINUTE: '600' } }), launch()]);
+  [s, browser] = await Promise.all([startStack({ sandbox: true }), launch()]);
   su = (await apiLogin(s)).access_token;
 });
 after(async () => {
