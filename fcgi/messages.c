@@ -46,14 +46,37 @@ query_id(struct cbw_req *r, const char *key, long long *out,
 }
 
 /*
+ * Lit un jour local facultatif « AAAA-MM-JJ » de la chaîne de requête et
+ * le change en borne UTC (début ou fin du jour) dans buf ; *out pointe sur
+ * buf, ou NULL si absent. Ajoute une erreur de champ s'il est invalide.
+ */
+static void
+read_day(struct cbw_req *r, const char *key, int end, char *buf, size_t len,
+    const char **out, struct json_object **f)
+{
+	const char	*v = cbw_kv_get(&r->query, key);
+
+	*out = NULL;
+	if (v == NULL || *v == '\0')
+		return;
+	if (cbw_message_day_bound(v, end, buf, len) != CBW_OK) {
+		cbw_json_field(f, key, "Date invalide (format AAAA-MM-JJ).");
+		return;
+	}
+	*out = buf;
+}
+
+/*
  * GET /api/messages : 200 page filtrée (campaign_id, contact_id, status,
- * message_type) ; 422 filtre ou pagination invalide.
+ * message_type, q sur le nom ou le numéro du contact, from et to : jours
+ * locaux inclus) ; 422 filtre ou pagination invalide.
  */
 static void
 api_list(struct cbw_ctx *ctx, struct cbw_req *r)
 {
 	struct cbw_message_filter	 flt;
 	struct json_object		*f = NULL, *items;
+	char				 from[32], to[32];
 	long long			 pg, pp, total;
 	enum cbw_err			 er;
 
@@ -74,6 +97,11 @@ api_list(struct cbw_ctx *ctx, struct cbw_req *r)
 	if (flt.message_type != NULL && !cbw_message_type_ok(flt.message_type))
 		cbw_json_field(&f, "message_type", "Type inconnu (message_1 ou "
 		    "message_2).");
+	flt.q = cbw_kv_get(&r->query, "q");
+	read_day(r, "from", 0, from, sizeof(from), &flt.from, &f);
+	read_day(r, "to", 1, to, sizeof(to), &flt.to, &f);
+	if (flt.from != NULL && flt.to != NULL && strcmp(flt.from, flt.to) > 0)
+		cbw_json_field(&f, "to", "La date de fin précède la date de début.");
 	if (f != NULL) {
 		cbw_reply_error(ctx, r, 422, "validation_error", "Filtres invalides.", f);
 		return;

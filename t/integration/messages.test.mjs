@@ -1,6 +1,7 @@
 // Messages des campagnes, à travers la vraie pile (lighttpd + cbw-messages
 // + SQLite) : GET /api/messages (filtres campaign_id, status,
-// message_type, contact_id — chacun comparé à la même requête en SQL —,
+// message_type, contact_id, q, from/to — chacun comparé à la même requête
+// en SQL —, chronologie du détail,
 // clés de chaque élément, filtres et pagination invalides → 422, plus
 // récents d'abord) et GET /api/messages/{id} (200 ; 404 pour un message
 // d'un autre admin comme pour un identifiant absent). Les statuts sont
@@ -246,9 +247,11 @@ test('GET /api/messages/{id} : 200 avec les valeurs de la base ; 404 pour un mes
   for (const k of REQUIRED_KEYS) assert.equal(r.json[k], row[k], k);
   assert.equal(r.json.error_message, 'Numéro absent de WhatsApp');
   assert.equal(r.json.campaign_name, 'Messages campagne 1');
-  // La même forme que dans la liste.
+  // La même forme que dans la liste, plus la chronologie du détail.
   const inList = (await api(`/api/messages?campaign_id=${fx.c1}&per_page=50`)).json.items.find((m) => m.id === fx.m.k2);
-  assert.deepEqual(r.json, inList);
+  const { timeline, ...detail } = r.json;
+  assert.ok(Array.isArray(timeline));
+  assert.deepEqual(detail, inList);
   r = await api(`/api/messages/${fx.m.k4}`);
   assert.equal(r.status, 200);
   assert.equal(r.json.whatsapp_message_id, 'wamid.K4');
@@ -292,4 +295,49 @@ test('un message suit sa campagne : supprimée (annulée puis effacée), ses mes
   assertJsonError(await api(`/api/messages/${id}`), 404, 'not_found', 'après suppression');
   assert.deepEqual(await allIds(`campaign_id=${c}`), []);
   assert.equal(count(id), 0);
+});
+
+test('q (nom sans accents ni casse, chiffres du numéro), from/to (jours locaux, Europe/Paris) : exactement ce que dit SQL', async () => {
+  assert.deepEqual(await allIds('q=LEA'), sqlIds(A, `m.contact_id = ${fx.k2}`));
+  assert.deepEqual(await allIds('q=mael%20trois'), sqlIds(A, `m.contact_id = ${fx.k3}`));
+  const num = s.sql(`SELECT full_number AS n FROM contacts WHERE id = ${fx.k4}`)[0].n;
+  assert.deepEqual(await allIds(`q=${encodeURIComponent(num.slice(-6))}`), sqlIds(A, `m.contact_id = ${fx.k4}`));
+  assert.deepEqual(await allIds('q=personne'), []);
+  assert.deepEqual(await allIds('q=bruno'), [], 'jamais les contacts d\'un autre admin');
+  // Jours locaux : 2026-03-01 à Paris = [2026-02-28T23:00:00Z, 2026-03-01T22:59:59Z].
+  s.sql(`UPDATE messages SET sent_at = '2026-02-28T23:30:00Z' WHERE id = ${fx.m.k3c1}`);
+  const day = "coalesce(m.sent_at, m.created_at) BETWEEN '2026-02-28T23:00:00Z' AND '2026-03-01T22:59:59Z'";
+  assert.deepEqual(await allIds('from=2026-03-01&to=2026-03-01'), sqlIds(A, day));
+  assert.ok((await allIds('from=2026-03-01&to=2026-03-01')).includes(fx.m.k3c1), '23 h 30 UTC la veille = 00 h 30 à Paris');
+  assert.deepEqual(await allIds('to=2026-02-28'), sqlIds(A, "coalesce(m.sent_at, m.created_at) <= '2026-02-28T22:59:59Z'"));
+  assert.deepEqual(await allIds('from=2026-03-02'), sqlIds(A, "coalesce(m.sent_at, m.created_at) >= '2026-03-01T23:00:00Z'"));
+  assert.deepEqual(await allIds(`from=2026-03-01&to=2026-03-01&q=karim&campaign_id=${fx.c1}`), sqlIds(A, `${day} AND m.contact_id = ${fx.k1} AND m.campaign_id = ${fx.c1}`));
+  for (const [q, field] of [['from=2026-02-30', 'from'], ['to=01/03/2026', 'to'], ['from=2026-3-1', 'from'], ['from=2026-03-02&to=2026-03-01', 'to']]) {
+    const r = await api(`/api/messages?${q}`);
+    assertJsonError(r, 422, 'validation_error');
+    assert.ok(r.json.fields[field], `${q} : ${r.text}`);
+  }
+});
+
+test('GET /api/messages/{id} : chronologie (mis en file, envoyé, distribué, lu, réponse) dans l\'ordre du temps', async () => {
+  s.sql(`INSERT INTO interactions(campaign_id, contact_id, message_id, interaction_type, content, whatsapp_message_id, received_at) VALUES
+    (${fx.c1}, ${fx.k1}, ${fx.m.k1}, 'read', NULL, 'wamid.K1', '2026-03-01T10:05:00Z'),
+    (${fx.c1}, ${fx.k1}, ${fx.m.k1}, 'delivered', NULL, 'wamid.K1', '2026-03-01T10:00:03Z'),
+    (${fx.c1}, ${fx.k1}, ${fx.m.k1}, 'reply', 'Avec plaisir <b>!</b>', 'wamid.in.K1', '2026-03-01T10:06:00Z')`);
+  const r = await api(`/api/messages/${fx.m.k1}`);
+  assert.equal(r.status, 200, r.text);
+  const created = s.sql(`SELECT created_at AS c FROM messages WHERE id = ${fx.m.k1}`)[0].c;
+  const tl = r.json.timeline.map((e) => [e.type, e.at, e.content]);
+  const want = [['sent', '2026-03-01T10:00:00Z', null], ['delivered', '2026-03-01T10:00:03Z', null],
+    ['read', '2026-03-01T10:05:00Z', null], ['reply', '2026-03-01T10:06:00Z', 'Avec plaisir <b>!</b>'], ['created', created, null]]
+    .sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  assert.deepEqual(tl, want);
+  assert.deepEqual(r.json.timeline.map((e) => e.label).filter((l) => l !== 'Mis en file'), ['Envoyé à WhatsApp', 'Distribué', 'Lu', 'Réponse du contact']);
+  // Échec : l'événement porte le texte d'erreur.
+  const f = await api(`/api/messages/${fx.m.k2}`);
+  const failed = f.json.timeline.find((e) => e.type === 'failed');
+  assert.equal(failed.content, 'Numéro absent de WhatsApp');
+  assert.equal(failed.at, '2026-03-01T10:00:00Z');
+  // Toujours 404 pour l'autre admin.
+  assert.equal((await api(`/api/messages/${fx.m.k1}`, B)).status, 404);
 });
