@@ -217,6 +217,17 @@ bind_va(struct cbw_stmt *s, int keep, const char *fmt, va_list ap)
 	const char	*str;
 	int		 i, rc = SQLITE_OK;
 
+	/*
+	 * Jamais plus de lettres que de paramètres dans le SQL : une erreur de
+	 * format est signalée ici au lieu de lire des arguments qui n'existent
+	 * pas (comportement indéfini). Moins de lettres : les derniers
+	 * paramètres valent NULL.
+	 */
+	if ((int)(fmt != NULL ? strlen(fmt) : 0) >
+	    sqlite3_bind_parameter_count(s->st)) {
+		CBW_LOGE("format de paramètres SQL faux", fmt != NULL ? fmt : "");
+		return CBW_EINVAL;
+	}
 	for (i = 1; fmt != NULL && fmt[i - 1] != '\0'; i++) {
 		switch (fmt[i - 1]) {
 		case 'i':

@@ -637,6 +637,25 @@ test_run(void **state)
 	    "AND u IS NULL"), 1);
 }
 
+/*
+ * Plus de lettres de format que de paramètres dans le SQL : refusé avant de
+ * lire le moindre argument (CBW_EINVAL), rien n'est exécuté.
+ */
+static void
+test_bind_count(void **state)
+{
+	struct fx	*f = *state;
+	long long	 v = -1;
+
+	assert_int_equal(cbw_db_query_int(f->db, &v, "SELECT ?", "ii", 1LL, 2LL),
+	    CBW_EINVAL);
+	assert_int_equal(cbw_db_exec(f->db, "INSERT INTO t(i, u) VALUES (?, ?)",
+	    "isi", 1LL, "x", 3LL), CBW_EINVAL);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM t"), 0);
+	assert_int_equal(cbw_db_query_int(f->db, &v, "SELECT ?", "i", 7LL), CBW_OK);
+	assert_int_equal(v, 7);
+}
+
 /* ---- import en bloc (0005_bulk_import.sql) ------------------------------- */
 
 /* Crée un admin ; rend son identifiant. */
@@ -867,6 +886,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bind_count, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_flag, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import_bulk, setup, teardown),
 	};
