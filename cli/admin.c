@@ -1,7 +1,8 @@
 /*
  * chatbot-whatsapp-admin : migrations, création de compte, nouveau mot de
- * passe, sauvegarde en ligne. Les mots de passe arrivent par l'entrée
- * standard ou une invite sans écho, jamais par la ligne de commande.
+ * passe, sauvegarde en ligne, données de démonstration (seed). Les mots de
+ * passe arrivent par l'entrée standard ou une invite sans écho, jamais par
+ * la ligne de commande.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -9,14 +10,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
+#include "campaign.h"
+#include "clock.h"
 #include "config.h"
+#include "contact.h"
 #include "db.h"
 #include "log.h"
 #include "migrate.h"
+#include "phone.h"
+#include "seed.h"
 #include "user.h"
 #include "valid.h"
+#include "whatsapp.h"
 
 static void
 usage(void)
@@ -27,6 +36,8 @@ usage(void)
 	    "[--role super_admin|admin]\n"
 	    "        chatbot-whatsapp-admin reset-password --email E\n"
 	    "        chatbot-whatsapp-admin backup FICHIER\n"
+	    "        chatbot-whatsapp-admin seed --messages N --admin E "
+	    "[--campaigns K] [--days D]\n"
 	    "Le mot de passe est lu sur l'entrée standard (ou demandé).\n");
 }
 
@@ -188,6 +199,7 @@ cmd_backup(struct cbw_db *db, int argc, char **argv)
 	return 0;
 }
 
+
 int
 main(int argc, char **argv)
 {
@@ -218,6 +230,8 @@ main(int argc, char **argv)
 		rc = cmd_user(db, argc - 1, argv + 1, 0);
 	else if (strcmp(argv[1], "backup") == 0)
 		rc = cmd_backup(db, argc - 1, argv + 1);
+	else if (strcmp(argv[1], "seed") == 0)
+		rc = cbw_cli_seed(db, argc - 1, argv + 1);
 	else
 		usage();
 	cbw_db_close(db);

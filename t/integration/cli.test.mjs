@@ -133,3 +133,61 @@ test('commande inconnue ou absente : usage et code non nul', () => {
     assert.match(r.stderr, /usage : chatbot-whatsapp-admin/);
   }
 });
+
+test('seed : refuse sans --admin ou avec un compte inconnu ; remplit des données réalistes et des agrégats exacts', () => {
+  const n = () => s.sql('SELECT count(*) AS n FROM messages')[0].n;
+  const before = n();
+  for (const [args, msg] of [
+    [['seed', '--messages', '100'], /--admin E est obligatoire/],
+    [['seed', '--messages', '100', '--admin', 'inconnu@test.com'], /aucun compte inconnu@test\.com/],
+    [['seed', '--messages', 'abc', '--admin', 'admin@test.com'], /nombre entier/],
+    [['seed', '--messages', '0', '--admin', 'admin@test.com'], /nombre entier/],
+    [['seed', '--messages', '10x', '--admin', 'admin@test.com'], /nombre entier/],
+  ]) {
+    const r = runCli(s, args);
+    assert.notEqual(r.status, 0, args.join(' '));
+    assert.match(r.stderr, msg, args.join(' '));
+  }
+  assert.equal(n(), before);
+
+  const r = runCli(s, ['seed', '--messages', '20000', '--campaigns', '25', '--days', '10', '--admin', 'admin@test.com']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^Données de démonstration pour admin@test\.com : 20000 messages, 25 campagnes, \d+ contacts, \d+ échecs, \d+ réponses, \d+ désinscriptions, en [\d.]+ s\.\n$/);
+  assert.equal(n(), before + 20000);
+  const owner = s.sql("SELECT id FROM users WHERE email = 'admin@test.com'")[0].id;
+  // Tout appartient à l'admin ; numéros français mobiles valides, noms présents.
+  assert.equal(s.sql(`SELECT count(*) AS n FROM campaigns WHERE created_by <> ${owner}`)[0].n, 0);
+  assert.equal(s.sql(`SELECT count(*) AS n FROM contacts WHERE created_by = ${owner} AND (full_number NOT GLOB '+336[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]' OR first_name IS NULL OR last_name IS NULL OR search_key IS NULL)`)[0].n, 0);
+  assert.ok(s.sql(`SELECT count(*) AS n FROM contacts WHERE created_by = ${owner} AND opted_out_at IS NOT NULL`)[0].n > 0);
+  assert.ok(s.sql('SELECT count(*) AS n FROM category_contacts')[0].n > 0);
+  // Mélange réaliste : ~90 % distribués ou lus, des échecs aux codes WhatsApp réels, des réponses et des Message 2.
+  const st = Object.fromEntries(s.sql("SELECT status, count(*) AS n FROM messages WHERE message_type = 'message_1' GROUP BY status").map((x) => [x.status, x.n]));
+  const m1 = Object.values(st).reduce((a, b) => a + b, 0);
+  assert.ok((st.delivered + st.read) / m1 > 0.85, JSON.stringify(st));
+  assert.ok(st.failed > 0 && st.failed / m1 < 0.1, JSON.stringify(st));
+  assert.equal(s.sql("SELECT count(*) AS n FROM messages WHERE status = 'failed' AND (error_code NOT IN (131026, 131047, 131049, 131051, 131000, 131056) OR error_message NOT LIKE '%(code ' || error_code || ')' OR failed_at IS NULL)")[0].n, 0);
+  assert.ok(s.sql("SELECT count(*) AS n FROM interactions WHERE interaction_type = 'reply'")[0].n > 0);
+  assert.ok(s.sql("SELECT count(*) AS n FROM messages WHERE message_type = 'message_2'")[0].n > 0);
+  // Déclencheurs remis en place.
+  assert.equal(s.sql("SELECT count(*) AS n FROM sqlite_master WHERE type = 'trigger' AND name IN ('messages_counts_ai', 'msgstats_ai_status', 'msgstats_ai_hourly', 'msgstats_interaction_ai')")[0].n, 4);
+  // Agrégats (0006) égaux à un recomptage ; compteurs des campagnes aussi.
+  assert.deepEqual(
+    s.sql('SELECT status, sum(n) AS n FROM msg_status_counts WHERE n <> 0 GROUP BY status ORDER BY status'),
+    s.sql('SELECT status, count(*) AS n FROM messages GROUP BY status ORDER BY status'));
+  assert.deepEqual(
+    s.sql('SELECT campaign_id, message_type, status, n FROM msg_status_counts WHERE n <> 0 ORDER BY 1, 2, 3'),
+    s.sql('SELECT campaign_id, message_type, status, count(*) AS n FROM messages GROUP BY 1, 2, 3 ORDER BY 1, 2, 3'));
+  const hourly = (col, where) => s.sql(`SELECT campaign_id AS c, substr(${col}, 1, 13) AS h, count(*) AS n FROM messages WHERE ${col} IS NOT NULL ${where} GROUP BY 1, 2 ORDER BY 1, 2`);
+  const stored = (col) => s.sql(`SELECT campaign_id AS c, hour AS h, ${col} AS n FROM msg_hourly WHERE ${col} <> 0 ORDER BY 1, 2`);
+  assert.deepEqual(stored('sent'), hourly('sent_at', ''));
+  assert.deepEqual(stored('delivered'), hourly('delivered_at', ''));
+  assert.deepEqual(stored('read'), hourly('read_at', ''));
+  assert.deepEqual(stored('failed'), hourly('failed_at', "AND status = 'failed'"));
+  assert.deepEqual(stored('replies'), s.sql("SELECT campaign_id AS c, substr(received_at, 1, 13) AS h, count(*) AS n FROM interactions WHERE interaction_type IN ('reply', 'reaction') GROUP BY 1, 2 ORDER BY 1, 2"));
+  assert.deepEqual(
+    s.sql("SELECT id, total_recipients, sent_count, success_count, failed_count FROM campaigns ORDER BY id"),
+    s.sql("SELECT k.id, (SELECT count(*) FROM messages m WHERE m.campaign_id = k.id AND message_type = 'message_1') AS total_recipients, (SELECT count(*) FROM messages m WHERE m.campaign_id = k.id AND message_type = 'message_1' AND status IN ('sent', 'delivered', 'read', 'failed')) AS sent_count, (SELECT count(*) FROM messages m WHERE m.campaign_id = k.id AND message_type = 'message_1' AND status IN ('sent', 'delivered', 'read')) AS success_count, (SELECT count(*) FROM messages m WHERE m.campaign_id = k.id AND message_type = 'message_1' AND status = 'failed') AS failed_count FROM campaigns k ORDER BY k.id"));
+  // Toutes les dates dans les 10 derniers jours, aucune dans le futur.
+  const span = s.sql("SELECT min(launched_at) AS lo, max(read_at) AS hi FROM campaigns, messages WHERE messages.campaign_id = campaigns.id")[0];
+  assert.ok(Date.parse(span.lo) >= Date.now() - 11 * 86400e3 && Date.parse(span.hi) <= Date.now() + 1000, JSON.stringify(span));
+});
