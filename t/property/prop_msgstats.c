@@ -180,16 +180,28 @@ day_text(long long d, char *out, size_t len)
 static long long
 pick(const char *table)
 {
-	char		 sql[128];
+	/* Requêtes écrites en entier : jamais de SQL assemblé avec %s. */
+	static const char *const q[][3] = {
+		{ "campaigns", "SELECT count(*) FROM campaigns",
+		    "SELECT id FROM campaigns ORDER BY id LIMIT 1 OFFSET ?" },
+		{ "contacts", "SELECT count(*) FROM contacts",
+		    "SELECT id FROM contacts ORDER BY id LIMIT 1 OFFSET ?" },
+		{ "messages", "SELECT count(*) FROM messages",
+		    "SELECT id FROM messages ORDER BY id LIMIT 1 OFFSET ?" },
+		{ "interactions", "SELECT count(*) FROM interactions",
+		    "SELECT id FROM interactions ORDER BY id LIMIT 1 OFFSET ?" },
+	};
 	long long	 n = 0, v = 0;
+	size_t		 i;
 
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
-	assert_int_equal(cbw_db_query_int(db, &n, sql, ""), CBW_OK);
+	for (i = 0; i < sizeof(q) / sizeof(q[0]); i++)
+		if (strcmp(q[i][0], table) == 0)
+			break;
+	assert_true(i < sizeof(q) / sizeof(q[0]));
+	assert_int_equal(cbw_db_query_int(db, &n, q[i][1], ""), CBW_OK);
 	if (n == 0)
 		return 0;
-	snprintf(sql, sizeof(sql), "SELECT id FROM %s ORDER BY id LIMIT 1 "
-	    "OFFSET ?", table);
-	assert_int_equal(cbw_db_query_int(db, &v, sql, "i",
+	assert_int_equal(cbw_db_query_int(db, &v, q[i][2], "i",
 	    (long long)cbw_t_below((size_t)n)), CBW_OK);
 	return v;
 }

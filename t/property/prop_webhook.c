@@ -135,12 +135,22 @@ apply1(const struct cbw_wh_event *e)
 static const char *
 col(const char *c, long long id)
 {
+	/* Requêtes écrites en entier : jamais de SQL assemblé avec %s. */
+	static const char *const q[][2] = {
+		{ "status", "SELECT coalesce(status, '') FROM messages WHERE id = ?" },
+		{ "delivered_at", "SELECT coalesce(delivered_at, '') FROM messages "
+		    "WHERE id = ?" },
+		{ "read_at", "SELECT coalesce(read_at, '') FROM messages WHERE id = ?" },
+	};
 	static char	 out[64];
-	char		 sql[128], *v = NULL;
+	char		*v = NULL;
+	size_t		 i;
 
-	snprintf(sql, sizeof(sql), "SELECT coalesce(%s, '') FROM messages "
-	    "WHERE id = ?", c);
-	assert_int_equal(cbw_db_query_text(db, &v, sql, "i", id), CBW_OK);
+	for (i = 0; i < sizeof(q) / sizeof(q[0]); i++)
+		if (strcmp(q[i][0], c) == 0)
+			break;
+	assert_true(i < sizeof(q) / sizeof(q[0]));
+	assert_int_equal(cbw_db_query_text(db, &v, q[i][1], "i", id), CBW_OK);
 	snprintf(out, sizeof(out), "%s", v);
 	free(v);
 	return out;
