@@ -166,8 +166,13 @@ export async function restartLighttpd(stack) {
   if (alive()) {
     stack.proc.kill('SIGTERM');
     await Promise.race([stack.exited, unrefSleep(10000)]);
-    // Machine chargée : l'ancien lighttpd tient encore le port, on l'achève.
-    if (alive()) { stack.proc.kill('SIGKILL'); await stack.exited; }
+    // Machine chargée : l'ancien lighttpd tient encore le port, on l'achève,
+    // ses programmes FastCGI d'abord (sinon ils lui survivent, orphelins).
+    if (alive()) {
+      spawnSync('pkill', ['-KILL', '-P', String(stack.proc.pid)]);
+      stack.proc.kill('SIGKILL');
+      await stack.exited;
+    }
   }
   const spawnOne = () => {
     const errFd = openSync(join(stack.dir, 'log/stderr.log'), 'a');

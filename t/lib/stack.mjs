@@ -1,7 +1,7 @@
 // Démarre une pile complète pour les tests : base SQLite temporaire,
 // configuration, super admin, lighttpd réel sur un port libre de 127.0.0.1
 // qui lance les vrais programmes FastCGI. Rien n'est simulé.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync, mkdirSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -141,6 +141,12 @@ export async function stopStack(stack) {
     let timer;
     await Promise.race([stack.exited, new Promise((r) => { timer = setTimeout(r, 5000); })]);
     clearTimeout(timer);
+    // Toujours là : ses programmes FastCGI d'abord, puis lui (pas d'orphelins).
+    if (stack.proc.exitCode === null && stack.proc.signalCode === null) {
+      spawnSync('pkill', ['-KILL', '-P', String(stack.proc.pid)]);
+      stack.proc.kill('SIGKILL');
+      await stack.exited;
+    }
   }
   await sleep(200);
   if (stack.sandbox) await stack.sandbox.close();
