@@ -237,26 +237,29 @@ qi(struct fx *f, const char *sql, long long id)
 	return v;
 }
 
-/* Vérifie le texte rendu par `sql` (NULL : NULL SQL attendu). */
+/*
+ * Vérifie le texte rendu par `sql` (NULL : NULL SQL attendu). La ligne est
+ * lue en JSON : un NULL SQL y est absent ou null, sans réécrire le SQL.
+ */
 static void
 qs_eq(struct fx *f, const char *sql, long long id, const char *want)
 {
-	char		*v = NULL;
-	long long	 isnull = -1;
-	char		 nsql[512];
+	struct json_object	*row = NULL, *val = NULL;
+	const char		*got;
 
-	snprintf(nsql, sizeof(nsql), "SELECT (%s) IS NULL", sql);
-	assert_int_equal(cbw_db_query_int(f->db, &isnull, nsql, "i", id), CBW_OK);
-	if (want == NULL) {
-		if (isnull != 1)
-			fail_msg("%s (%lld) : NULL attendu", sql, id);
-		return;
+	assert_int_equal(cbw_db_query_row(f->db, &row, sql, "i", id), CBW_OK);
+	json_object_object_foreach(row, key, v) {
+		(void)key;
+		val = v;
+		break;
 	}
-	assert_int_equal(isnull, 0);
-	assert_int_equal(cbw_db_query_text(f->db, &v, sql, "i", id), CBW_OK);
-	if (strcmp(v, want) != 0)
-		fail_msg("%s (%lld) : « %s », attendu « %s »", sql, id, v, want);
-	free(v);
+	got = val != NULL ? json_object_get_string(val) : NULL;
+	if (want == NULL && got != NULL)
+		fail_msg("%s (%lld) : NULL attendu, « %s » lu", sql, id, got);
+	if (want != NULL && (got == NULL || strcmp(got, want) != 0))
+		fail_msg("%s (%lld) : « %s », attendu « %s »", sql, id,
+		    got ? got : "NULL", want);
+	json_object_put(row);
 }
 
 #define STATUS(f, id)	qs_status(f, id)
