@@ -18,6 +18,7 @@
 #include "clock.h"
 #include "html.h"
 #include "json.h"
+#include "message.h"
 #include "owner.h"
 #include "valid.h"
 
@@ -716,23 +717,6 @@ campaign_label(const char *s)
 	return s ? s : "";
 }
 
-/* Libellé français d'un statut de message. */
-static const char *
-message_label(const char *s)
-{
-	static const char *const labels[][2] = {
-		{ "pending", "En attente" }, { "sending", "En cours d'envoi" },
-		{ "sent", "Envoyé" }, { "delivered", "Distribué" }, { "read", "Lu" },
-		{ "failed", "Échec" }, { "cancelled", "Annulé" },
-	};
-	size_t	 i;
-
-	for (i = 0; s != NULL && i < sizeof(labels) / sizeof(labels[0]); i++)
-		if (strcmp(s, labels[i][0]) == 0)
-			return labels[i][1];
-	return s ? s : "";
-}
-
 /* Ajoute `key`_display (date locale) si la date ISO `key` existe. */
 static void
 add_display(struct json_object *o, const char *key, const char *dkey)
@@ -776,8 +760,8 @@ decorate_row(struct json_object *m)
 	char		 s[32];
 
 	json_object_object_add(m, "status_label", json_object_new_string(
-	    message_label(json_object_get_string(json_object_object_get(m,
-	    "status")))));
+	    cbw_message_status_label(json_object_get_string(
+	    json_object_object_get(m, "status")))));
 	json_object_object_add(m, "message_type_label", json_object_new_string(
 	    type && strcmp(type, "message_2") == 0 ? "Message 2" : "Message 1"));
 	snprintf(s, sizeof(s), "%lld / 3", tries);
@@ -843,18 +827,6 @@ list_page(struct cbw_ctx *ctx, struct cbw_req *r)
 	cbw_reply_html(ctx, r, 200, "campaigns", d);
 }
 
-/* Rend 1 si `id` figure parmi les n identifiants. */
-static int
-has_id(const long long *ids, size_t n, long long id)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		if (ids[i] == id)
-			return 1;
-	return 0;
-}
-
 /*
  * Catégories pour le sélecteur : id, name, color_key, reachable, selected
  * (parmi ids). *count reçoit les destinataires joignables de la sélection.
@@ -877,7 +849,7 @@ category_choices(struct cbw_ctx *ctx, struct cbw_req *r, const long long *ids,
 		c = json_object_array_get_idx(all, i);
 		id = json_object_get_int64(json_object_object_get(c, "id"));
 		json_object_object_add(c, "selected", json_object_new_boolean(
-		    has_id(ids, n, id)));
+		    cbw_ids_has(ids, n, id)));
 		json_object_object_add(c, "reachable", json_object_new_int64(0));
 		for (j = 0; j < json_object_array_length(reach); j++) {
 			row = json_object_array_get_idx(reach, j);

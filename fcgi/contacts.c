@@ -507,18 +507,6 @@ countries_json(const char *code)
 	return arr;
 }
 
-/* Rend 1 si `id` figure dans les n identifiants. */
-static int
-has_id(const long long *ids, size_t n, long long id)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		if (ids[i] == id)
-			return 1;
-	return 0;
-}
-
 /*
  * Catégories de l'admin : `key` (« selected » ou « checked ») vaut vrai
  * pour les identifiants donnés.
@@ -534,8 +522,9 @@ categories_json(struct cbw_ctx *ctx, struct cbw_req *r, const char *key,
 		return json_object_new_array();
 	for (i = 0; i < json_object_array_length(all); i++) {
 		c = json_object_array_get_idx(all, i);
-		json_object_object_add(c, key, json_object_new_boolean(has_id(ids, n,
-		    json_object_get_int64(json_object_object_get(c, "id")))));
+		json_object_object_add(c, key, json_object_new_boolean(
+		    cbw_ids_has(ids, n, json_object_get_int64(
+		    json_object_object_get(c, "id")))));
 	}
 	return all;
 }

@@ -95,6 +95,8 @@ enum cbw_err	 cbw_input_str(struct cbw_req *, const char *key, const char **out)
  */
 enum cbw_err	 cbw_input_ids(struct cbw_req *, const char *key, long long *ids,
 		    size_t max, size_t *n);
+/* Vrai (1) si `id` figure parmi les n identifiants lus par cbw_input_ids. */
+int		 cbw_ids_has(const long long *ids, size_t n, long long id);
 /*
  * Pagination de la chaîne de requête (page ≥ 1, per_page 1..50). Valeur
  * fausse : 422 pour l'API (rend 0, réponse partie), retour à la première

@@ -13,6 +13,7 @@
 #include "csv.h"
 #include "db.h"
 #include "json.h"
+#include "message.h"
 #include "owner.h"
 #include "url.h"
 #include "valid.h"
@@ -748,23 +749,6 @@ fail:
 	return er;
 }
 
-/* Libellé français d'un statut de message (export, pages). */
-static const char *
-status_label(const char *s)
-{
-	static const char *const labels[][2] = {
-		{ "pending", "En attente" }, { "sending", "En cours d'envoi" },
-		{ "sent", "Envoyé" }, { "delivered", "Distribué" },
-		{ "read", "Lu" }, { "failed", "Échec" }, { "cancelled", "Annulé" },
-	};
-	size_t	 i;
-
-	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
-		if (strcmp(s, labels[i][0]) == 0)
-			return labels[i][1];
-	return s;
-}
-
 /* Résultats par contact en CSV (voir campaign.h). */
 enum cbw_err
 cbw_campaign_export(struct cbw_db *db, long long owner, long long id,
@@ -805,7 +789,7 @@ cbw_campaign_export(struct cbw_db *db, long long owner, long long id,
 		cells[2] = cbw_db_col_text(s, 2);
 		cells[3] = strcmp(cbw_db_col_text(s, 3), "message_2") == 0 ?
 		    "Message 2" : "Message 1";
-		cells[4] = status_label(cbw_db_col_text(s, 4));
+		cells[4] = cbw_message_status_label(cbw_db_col_text(s, 4));
 		cells[5] = cbw_db_col_text(s, 5);
 		cells[6] = cbw_db_col_text(s, 6);
 		cells[7] = cbw_db_col_text(s, 7);

@@ -44,6 +44,23 @@ cbw_message_type_ok(const char *s)
 	return in_list(s, ty, sizeof(ty) / sizeof(ty[0]));
 }
 
+/* Libellé français d'un statut de message (voir message.h). */
+const char *
+cbw_message_status_label(const char *s)
+{
+	static const char *const labels[][2] = {
+		{ "pending", "En attente" }, { "sending", "En cours d'envoi" },
+		{ "sent", "Envoyé" }, { "delivered", "Distribué" }, { "read", "Lu" },
+		{ "failed", "Échec" }, { "cancelled", "Annulé" },
+	};
+	size_t	 i;
+
+	for (i = 0; s != NULL && i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strcmp(s, labels[i][0]) == 0)
+			return labels[i][1];
+	return s != NULL ? s : "";
+}
+
 /* Colonnes publiques d'un message. */
 #define MSG_COLS "m.id, m.campaign_id, k.name AS campaign_name, m.contact_id, " \
 	"c.first_name, c.last_name, c.full_number, m.message_type, m.content, " \

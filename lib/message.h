@@ -26,6 +26,8 @@ struct cbw_message_filter {
 
 /* Vrai si `s` est un statut de message connu. */
 int		cbw_message_status_ok(const char *s);
+/* Libellé français d'un statut (« Envoyé »…) ; le statut lui-même s'il est inconnu. */
+const char	*cbw_message_status_label(const char *s);
 /* Vrai si `s` vaut message_1 ou message_2. */
 int		cbw_message_type_ok(const char *s);
 /* Page de messages de `owner` (les plus récents d'abord) et total. */

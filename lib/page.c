@@ -347,6 +347,18 @@ cbw_input_ids(struct cbw_req *r, const char *key, long long *ids, size_t max,
 	return found ? CBW_OK : CBW_ENOTFOUND;
 }
 
+/* Vrai si `id` figure parmi les n identifiants (voir app.h). */
+int
+cbw_ids_has(const long long *ids, size_t n, long long id)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (ids[i] == id)
+			return 1;
+	return 0;
+}
+
 /* Pagination de la requête (voir app.h). */
 int
 cbw_input_page(struct cbw_ctx *ctx, struct cbw_req *r, long long *pg,
