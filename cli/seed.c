@@ -310,10 +310,10 @@ seed_reply(struct seed *s, long long camp, long long ci, long long mid,
 	cbw_buf_reset(&s->text);
 	if ((er = cbw_campaign_render(&s->text, m2, s->first[ci],
 	    s->last[ci])) != CBW_OK ||
-	    (er = cbw_db_run(s->msg, "iissssnssiissssss", camp,
+	    (er = cbw_db_run(s->msg, "iissssnssiissssssi", camp,
 	    s->contacts[ci], "message_2", cbw_buf_str(&s->text), "delivered",
 	    wamid, NULL, NULL, 0LL, 0LL, NULL, sent, dlv, NULL, sent,
-	    sent)) != CBW_OK)
+	    sent, s->owner)) != CBW_OK)
 		return er;
 	*m2made = 1;
 	return CBW_OK;
@@ -385,12 +385,12 @@ seed_campaign(struct seed *s, long long k, long long count,
 			late = code == 131026 || code == 131047;
 			seed_iso(s, ts + (late ? 5 : 0), dlv, sizeof(dlv));
 			s->failed++;
-			if ((er = cbw_db_run(s->msg, "iissssissiissssss", camp,
+			if ((er = cbw_db_run(s->msg, "iissssissiissssssi", camp,
 			    s->contacts[ci], "message_1", cbw_buf_str(&s->text),
 			    "failed", late ? wamid : NULL, code, err, cls,
 			    (long long)(wc == CBW_WA_RETRYABLE),
 			    wc == CBW_WA_RETRYABLE ? 3LL : 0LL, dlv, late ? sent :
-			    NULL, NULL, NULL, sent, sent)) != CBW_OK)
+			    NULL, NULL, NULL, sent, sent, s->owner)) != CBW_OK)
 				return er;
 			continue;
 		}
@@ -398,11 +398,11 @@ seed_campaign(struct seed *s, long long k, long long count,
 		tr = td + 30 + (time_t)seed_below(8 * 3600);
 		seed_iso(s, td, dlv, sizeof(dlv));
 		seed_iso(s, tr, rd, sizeof(rd));
-		if ((er = cbw_db_run(s->msg, "iissssnssiissssss", camp,
+		if ((er = cbw_db_run(s->msg, "iissssnssiissssssi", camp,
 		    s->contacts[ci], "message_1", cbw_buf_str(&s->text),
 		    r < 100 ? "sent" : r < 500 ? "delivered" : "read", wamid,
 		    NULL, NULL, 0LL, 0LL, NULL, sent, r < 100 ? NULL : dlv,
-		    r < 500 ? NULL : rd, sent, sent)) != CBW_OK)
+		    r < 500 ? NULL : rd, sent, sent, s->owner)) != CBW_OK)
 			return er;
 		if (r >= 100 && seed_below(100) < 8) {
 			if ((er = seed_reply(s, camp, ci, cbw_db_last_id(s->db),
@@ -523,8 +523,9 @@ cbw_cli_seed(struct cbw_db *db, int argc, char **argv)
 	if ((er = cbw_db_prepare(db, "INSERT INTO messages(campaign_id, "
 	    "contact_id, message_type, content, status, whatsapp_message_id, "
 	    "error_code, error_message, error_class, retryable, retry_count, "
-	    "failed_at, sent_at, delivered_at, read_at, created_at, updated_at) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    "failed_at, sent_at, delivered_at, read_at, created_at, updated_at, "
+	    "owner_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?)",
 	    &s.msg)) != CBW_OK || (er = cbw_db_prepare(db, "INSERT INTO "
 	    "interactions(campaign_id, contact_id, message_id, interaction_type, "
 	    "content, whatsapp_message_id, received_at) VALUES (?, ?, ?, ?, ?, "

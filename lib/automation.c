@@ -258,9 +258,10 @@ queue_message2(struct cbw_db *db, const struct target *t, const char *now,
 	    json_object_object_get(k, "first_name")), json_object_get_string(
 	    json_object_object_get(k, "last_name")))) == CBW_OK &&
 	    (er = cbw_db_exec(db, "INSERT OR IGNORE INTO messages(campaign_id, "
-	    "contact_id, message_type, content, status, created_at, updated_at) "
-	    "VALUES (?, ?, 'message_2', ?, 'pending', ?, ?)", "iisss",
-	    t->campaign_id, t->contact_id, cbw_buf_str(&text), now, now)) == CBW_OK)
+	    "contact_id, message_type, content, status, created_at, updated_at, "
+	    "owner_id) SELECT ?1, ?2, 'message_2', ?3, 'pending', ?4, ?4, "
+	    "created_by FROM campaigns WHERE id = ?1", "iiss",
+	    t->campaign_id, t->contact_id, cbw_buf_str(&text), now)) == CBW_OK)
 		*queued = cbw_db_changes(db) > 0;
 	cbw_buf_free(&text);
 	json_object_put(k);

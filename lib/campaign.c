@@ -451,10 +451,10 @@ cbw_campaign_launch(struct cbw_db *db, long long owner, long long id,
 	 * prénom qui contient « {{last_name}} » reste tel quel.
 	 */
 	if ((er = cbw_db_exec(db, "INSERT OR IGNORE INTO messages(campaign_id, "
-	    "contact_id, message_type, content, status, created_at, updated_at) "
-	    "SELECT ?3, c.id, 'message_1', replace(replace(replace(k.message_1, "
+	    "contact_id, message_type, content, status, created_at, updated_at, "
+	    "owner_id) SELECT ?3, c.id, 'message_1', replace(replace(replace(k.message_1, "
 	    "'{{last_name}}', char(1)), '{{first_name}}', coalesce(c.first_name, "
-	    "'')), char(1), coalesce(c.last_name, '')), 'pending', ?4, ?4 FROM ("
+	    "'')), char(1), coalesce(c.last_name, '')), 'pending', ?4, ?4, ?2 FROM ("
 	    REACHABLE
 	    ") r JOIN contacts c ON c.id = r.id JOIN campaigns k ON k.id = ?3 "
 	    "ORDER BY c.id", "siis", ids, owner, id, now)) != CBW_OK)

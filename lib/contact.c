@@ -134,12 +134,9 @@ static const char *const list_count[LIST__MAX] = {
 	"SELECT count(*) ", "SELECT count(*) ", "SELECT count(*) ",
 };
 
-/*
- * Forme de la liste et terme lié : phrase FTS entre guillemets (≥ 3
- * caractères), sous-chaîne (1 ou 2), ou rien.
- */
-static enum list_kind
-list_kind(const char *q, long long cat, struct cbw_buf *term)
+/* Terme de recherche lié (voir contact.h). */
+int
+cbw_contact_search_bind(const char *q, struct cbw_buf *term)
 {
 	struct cbw_buf	 t;
 	const char	*s;
@@ -158,6 +155,18 @@ list_kind(const char *q, long long cat, struct cbw_buf *term)
 	} else if (k == 1)
 		cbw_buf_puts(term, cbw_buf_str(&t));
 	cbw_buf_free(&t);
+	return k;
+}
+
+/*
+ * Forme de la liste et terme lié : phrase FTS entre guillemets (≥ 3
+ * caractères), sous-chaîne (1 ou 2), ou rien.
+ */
+static enum list_kind
+list_kind(const char *q, long long cat, struct cbw_buf *term)
+{
+	int	 k = cbw_contact_search_bind(q, term);
+
 	return k == 2 ? LIST_FTS : k == 1 ? LIST_SHORT : cat ? LIST_CATEGORY :
 	    LIST_PLAIN;
 }

@@ -65,5 +65,12 @@ enum cbw_err	cbw_contact_search_key(struct cbw_buf *, const char *first,
  * linéaire) ou 2 (≥ 3 caractères : index trigramme).
  */
 int		cbw_contact_search_term(const char *q, struct cbw_buf *term);
+/*
+ * Terme à lier dans une requête : pour 2, phrase FTS5 entre guillemets
+ * (guillemets internes doublés) pour « contacts_fts MATCH ? » ; pour 1,
+ * sous-chaîne pour « instr(search_key, ?) ». Rend 0, 1 ou 2 comme
+ * cbw_contact_search_term.
+ */
+int		cbw_contact_search_bind(const char *q, struct cbw_buf *term);
 
 #endif

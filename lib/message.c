@@ -68,14 +68,89 @@ cbw_message_status_label(const char *s)
 	"m.error_class, m.retry_count, m.next_attempt_at, m.sent_at, " \
 	"m.delivered_at, m.read_at, m.failed_at, m.created_at, m.updated_at"
 
-/* Condition commune : propriétaire puis filtres facultatifs (?1 à ?8). */
-#define MSG_WHERE "FROM messages m JOIN campaigns k ON k.id = m.campaign_id " \
-	"JOIN contacts c ON c.id = m.contact_id WHERE k.created_by = ?1 AND " \
-	"(?2 = 0 OR m.campaign_id = ?2) AND (?3 = 0 OR m.contact_id = ?3) AND " \
-	"(?4 IS NULL OR m.status = ?4) AND (?5 IS NULL OR m.message_type = ?5) " \
-	"AND (?6 IS NULL OR instr(c.search_key, ?6) > 0) AND (?7 IS NULL OR " \
-	"coalesce(m.sent_at, m.created_at) >= ?7) AND (?8 IS NULL OR " \
-	"coalesce(m.sent_at, m.created_at) <= ?8)"
+/*
+ * Filtres de la liste, chacun un fragment SQL constant (jamais de texte de
+ * l'utilisateur : ses valeurs sont liées en ?1 à ?7, le propriétaire en
+ * ?8). Seuls les filtres présents entrent dans la requête, pour que SQLite
+ * lise le bon index de 0007 dans l'ordre voulu au lieu de filtrer tous
+ * les messages du propriétaire. La recherche (?5) passe par hit, les
+ * contacts trouvés (msg_hit).
+ */
+enum msg_cond { MC_CAMPAIGN, MC_CONTACT, MC_STATUS, MC_TYPE, MC_Q, MC_FROM,
+	MC_TO, MC__MAX };
+
+static const char *const msg_conds[MC__MAX] = {
+	" AND m.campaign_id = ?1", " AND m.contact_id = ?2",
+	" AND m.status = ?3", " AND m.message_type = ?4", "",
+	" AND coalesce(m.sent_at, m.created_at) >= ?6",
+	" AND coalesce(m.sent_at, m.created_at) <= ?7",
+};
+
+/* Contacts trouvés par la recherche : index trigramme (2) ou sous-chaîne (1). */
+static const char *const msg_hit[3] = { "",
+	"WITH hit(id) AS (SELECT id FROM contacts WHERE created_by = ?8 AND "
+	    "instr(search_key, ?5) > 0) ",
+	"WITH hit(id) AS (SELECT f.rowid FROM contacts_fts f CROSS JOIN "
+	    "contacts c ON c.id = f.rowid WHERE f.contacts_fts MATCH ?5 AND "
+	    "c.created_by = ?8) ",
+};
+
+/* Filtres présents et forme de la recherche (0 : aucune, 1, 2). */
+struct msg_plan {
+	int	 on[MC__MAX];
+	int	 search;
+};
+
+/*
+ * Écrit dans sql « [WITH hit…] (si with) SELECT <what> FROM <source> WHERE
+ * m.owner_id = ?8 » suivi des filtres présents : avec une recherche, les
+ * messages sont lus contact par contact (index idx_messages_contact, qui
+ * couvre propriétaire, statut et type). Rend CBW_OK ou CBW_ENOMEM.
+ */
+static enum cbw_err
+msg_select(struct cbw_buf *sql, const struct msg_plan *p, const char *what,
+    int with)
+{
+	size_t	 i;
+
+	if (with)
+		cbw_buf_puts(sql, msg_hit[p->search]);
+	cbw_buf_printf(sql, "SELECT %s FROM %s WHERE m.owner_id = ?8", what,
+	    p->search ? "hit CROSS JOIN messages m INDEXED BY "
+	    "idx_messages_contact ON m.contact_id = hit.id" : "messages m");
+	for (i = 0; i < MC__MAX; i++)
+		if (p->on[i])
+			cbw_buf_puts(sql, msg_conds[i]);
+	return sql->oom ? CBW_ENOMEM : CBW_OK;
+}
+
+/*
+ * Nombre de messages du filtre. Sans filtre de contact, de recherche ni
+ * de date, il se lit dans msg_status_counts (quelques lignes par
+ * campagne) ; sinon il est compté dans un index. CBW_OK ou erreur de base.
+ */
+static enum cbw_err
+msg_count(struct cbw_db *db, long long owner, const struct cbw_message_filter *f,
+    const char *t, const struct msg_plan *p, long long *total)
+{
+	struct cbw_buf	 sql;
+	enum cbw_err	 er;
+
+	if (!p->on[MC_CONTACT] && !p->on[MC_Q] && !p->on[MC_FROM] &&
+	    !p->on[MC_TO])
+		return cbw_db_query_int(db, total, "SELECT coalesce(sum(n), 0) FROM "
+		    "msg_status_counts WHERE owner_id = ?1 AND (?2 = 0 OR "
+		    "campaign_id = ?2) AND (?3 IS NULL OR status = ?3) AND (?4 IS "
+		    "NULL OR message_type = ?4)", "iiss", owner, f->campaign_id,
+		    f->status, f->message_type);
+	cbw_buf_init(&sql);
+	if ((er = msg_select(&sql, p, "count(*)", 1)) == CBW_OK)
+		er = cbw_db_query_int(db, total, cbw_buf_str(&sql), "iisssssi",
+		    f->campaign_id, f->contact_id, f->status, f->message_type, t,
+		    f->from, f->to, owner);
+	cbw_buf_free(&sql);
+	return er;
+}
 
 /* Bornes UTC d'un jour local (voir message.h). */
 enum cbw_err
@@ -104,26 +179,49 @@ cbw_message_day_bound(const char *day, int end, char *out, size_t len)
 	return CBW_OK;
 }
 
-/* Page de messages (voir message.h). */
+/*
+ * Page de messages (voir message.h). Les id de la page sont choisis dans
+ * les index seuls (sous-requête p), puis seules ces lignes sont jointes
+ * aux campagnes et aux contacts : une page profonde ne lit pas les lignes
+ * qu'elle saute. Ordre : id décroissant (du plus récent au plus ancien).
+ */
 enum cbw_err
 cbw_message_list(struct cbw_db *db, long long owner,
     const struct cbw_message_filter *f, long long page, long long per_page,
     struct json_object **items, long long *total)
 {
-	struct cbw_buf	 term;
+	struct cbw_buf	 term, sql;
+	struct msg_plan	 p;
 	const char	*t;
 	enum cbw_err	 er;
 
 	*items = NULL;
 	cbw_buf_init(&term);
-	t = cbw_contact_search_term(f->q, &term) > 0 ? cbw_buf_str(&term) : NULL;
-	if ((er = cbw_db_query_int(db, total, "SELECT count(*) " MSG_WHERE,
-	    "iiisssss", owner, f->campaign_id, f->contact_id, f->status,
-	    f->message_type, t, f->from, f->to)) == CBW_OK)
-		er = cbw_db_query_json(db, items, "SELECT " MSG_COLS " " MSG_WHERE
-		    " ORDER BY m.id DESC LIMIT ?9 OFFSET ?10", "iiisssssii", owner,
-		    f->campaign_id, f->contact_id, f->status, f->message_type, t,
-		    f->from, f->to, per_page, (page - 1) * per_page);
+	cbw_buf_init(&sql);
+	memset(&p, 0, sizeof(p));
+	p.search = cbw_contact_search_bind(f->q, &term);
+	t = p.search > 0 ? cbw_buf_str(&term) : NULL;
+	p.on[MC_CAMPAIGN] = f->campaign_id > 0;
+	p.on[MC_CONTACT] = f->contact_id > 0;
+	p.on[MC_STATUS] = f->status != NULL;
+	p.on[MC_TYPE] = f->message_type != NULL;
+	p.on[MC_Q] = t != NULL;
+	p.on[MC_FROM] = f->from != NULL;
+	p.on[MC_TO] = f->to != NULL;
+	if ((er = msg_count(db, owner, f, t, &p, total)) != CBW_OK)
+		goto out;
+	cbw_buf_printf(&sql, "%sSELECT " MSG_COLS " FROM (", msg_hit[p.search]);
+	if ((er = msg_select(&sql, &p, "m.id", 0)) != CBW_OK)
+		goto out;
+	cbw_buf_puts(&sql, " ORDER BY m.id DESC LIMIT ?9 OFFSET ?10) p CROSS JOIN "
+	    "messages m ON m.id = p.id JOIN campaigns k ON k.id = m.campaign_id "
+	    "JOIN contacts c ON c.id = m.contact_id ORDER BY m.id DESC");
+	er = sql.oom ? CBW_ENOMEM : cbw_db_query_json(db, items,
+	    cbw_buf_str(&sql), "iisssssiii", f->campaign_id, f->contact_id,
+	    f->status, f->message_type, t, f->from, f->to, owner, per_page,
+	    (page - 1) * per_page);
+out:
+	cbw_buf_free(&sql);
 	cbw_buf_free(&term);
 	return er;
 }
@@ -231,7 +329,7 @@ cbw_message_get(struct cbw_db *db, long long owner, long long id,
 
 	if ((er = cbw_db_query_row(db, out, "SELECT " MSG_COLS " FROM messages m "
 	    "JOIN campaigns k ON k.id = m.campaign_id JOIN contacts c ON c.id = "
-	    "m.contact_id WHERE m.id = ? AND k.created_by = ?", "ii", id,
+	    "m.contact_id WHERE m.id = ? AND m.owner_id = ?", "ii", id,
 	    owner)) != CBW_OK)
 		return er;
 	if ((er = timeline(db, *out)) != CBW_OK) {

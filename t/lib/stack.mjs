@@ -167,7 +167,15 @@ export async function http(stack, method, path, { token, json, body, headers = {
   if (token) h.Authorization = `Bearer ${token}`;
   if (json !== undefined) { h['Content-Type'] = 'application/json'; body = JSON.stringify(json); }
   if (cookies) h.Cookie = cookies;
-  const r = await fetch(stack.base + path, { method, headers: h, body, redirect: 'manual' });
+  // Une longue suite d'appels synchrones (sqlite3 par execFileSync) bloque
+  // la boucle d'événements au-delà du délai de keep-alive de lighttpd
+  // (5 s) : undici réutilise alors une connexion déjà fermée par lighttpd,
+  // qui n'a donc rien lu. Un seul nouvel essai, sur une connexion neuve.
+  const go = () => fetch(stack.base + path, { method, headers: h, body, redirect: 'manual' });
+  const r = await go().catch((e) => {
+    if (e?.cause?.code !== 'UND_ERR_SOCKET') throw e;
+    return go();
+  });
   const text = await r.text();
   let parsed = null;
   try { parsed = JSON.parse(text); } catch { /* pas du JSON */ }
