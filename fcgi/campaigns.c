@@ -280,27 +280,11 @@ read_form(struct cbw_req *r, struct form *fm)
 	return f;
 }
 
-/* Durée estimée en français : « moins d'une minute », « environ 4 min ». */
-static void
-eta_text(long long seconds, char *out, size_t len)
-{
-	long long	 min = (seconds + 59) / 60;
-
-	if (seconds < 60)
-		snprintf(out, len, "moins d'une minute");
-	else if (min < 60)
-		snprintf(out, len, "environ %lld min", min);
-	else
-		snprintf(out, len, "environ %lld h %02lld", min / 60, min % 60);
-}
-
 /* Secondes pour envoyer n messages au débit configuré. */
 static long long
 eta_seconds(const struct cbw_ctx *ctx, long long n)
 {
-	long	 rate = ctx->cfg.send_rate_per_minute;
-
-	return rate > 0 ? (n * 60 + rate - 1) / rate : 0;
+	return cbw_campaign_eta_seconds(n, ctx->cfg.send_rate_per_minute);
 }
 
 /* Texte « Aucun destinataire joignable… » nommant les catégories vides. */
@@ -591,7 +575,7 @@ recipients(struct cbw_ctx *ctx, struct cbw_req *r)
 		cbw_reply_err(ctx, r, er);
 		return;
 	}
-	eta_text(eta_seconds(ctx, n), eta, sizeof(eta));
+	cbw_campaign_eta_text(eta_seconds(ctx, n), eta, sizeof(eta));
 	o = json_object_new_object();
 	json_object_object_add(o, "count", json_object_new_int64(n));
 	json_object_object_add(o, "rate", json_object_new_int64(
@@ -952,7 +936,7 @@ form_page(struct cbw_ctx *ctx, struct cbw_req *r, int status,
 	}
 	json_object_object_add(d, "categories", category_choices(ctx, r, ids, n,
 	    &count));
-	eta_text(eta_seconds(ctx, count), eta, sizeof(eta));
+	cbw_campaign_eta_text(eta_seconds(ctx, count), eta, sizeof(eta));
 	if (k != NULL)
 		snprintf(url, sizeof(url), "/campaigns/%lld", (long long)
 		    json_object_get_int64(json_object_object_get(k, "id")));
@@ -1079,7 +1063,7 @@ after_save(struct cbw_ctx *ctx, struct cbw_req *r, long long id, int send)
 		return;
 	}
 	audit(ctx, r, "campaign.launch", id, count_details("recipients", n));
-	eta_text(eta_seconds(ctx, n), eta, sizeof(eta));
+	cbw_campaign_eta_text(eta_seconds(ctx, n), eta, sizeof(eta));
 	snprintf(msg, sizeof(msg), "Campagne envoyée : %lld destinataire%s, durée "
 	    "estimée %s.", n, n > 1 ? "s" : "", eta);
 	back(ctx, r, id, "success", msg);
@@ -1161,7 +1145,7 @@ page_stats(struct cbw_ctx *ctx, struct json_object *st)
 	remaining = json_object_get_int64(json_object_object_get(st, "remaining"));
 	m2 = json_object_object_get(json_object_object_get(st, "counts"),
 	    "message_2");
-	eta_text(eta_seconds(ctx, remaining), eta, sizeof(eta));
+	cbw_campaign_eta_text(eta_seconds(ctx, remaining), eta, sizeof(eta));
 	json_object_object_add(o, "replies", json_object_get(
 	    json_object_object_get(st, "replies")));
 	json_object_object_add(o, "remaining", json_object_new_int64(remaining));

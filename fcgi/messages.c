@@ -11,10 +11,12 @@
 #include "app.h"
 #include "json.h"
 #include "message.h"
+#include "msgstats.h"
 #include "valid.h"
 
 enum route {
 	ROUTE_API_LIST,
+	ROUTE_API_STATS,
 	ROUTE_API_GET,
 	ROUTE__MAX
 };
@@ -23,6 +25,7 @@ enum route {
 
 static const struct cbw_route routes[ROUTE__MAX] = {
 	{ ROUTE_API_LIST, CBW_GET, "/api/messages", API },
+	{ ROUTE_API_STATS, CBW_GET, "/api/messages/stats", API },
 	{ ROUTE_API_GET, CBW_GET, "/api/messages/{id}", API },
 };
 
@@ -113,6 +116,52 @@ api_list(struct cbw_ctx *ctx, struct cbw_req *r)
 		cbw_reply_json(r, 200, cbw_json_list(items, total, pg, pp));
 }
 
+/*
+ * GET /api/messages/stats : 200 statistiques de l'appelant sur la plage
+ * from..to (jours locaux, défaut : 30 derniers jours) et une campagne
+ * facultative (campaign_id) ; un super admin reçoit en plus « platform »
+ * (toute la plateforme) et « admins » (un agrégat par compte). 422 plage
+ * ou campagne invalide ; 404 campagne d'un autre admin.
+ */
+static void
+api_stats(struct cbw_ctx *ctx, struct cbw_req *r)
+{
+	struct json_object	*f = NULL, *o = NULL, *plat = NULL, *adm = NULL;
+	const char		*field, *msg;
+	char			 from[16], to[16];
+	long long		 camp;
+	enum cbw_err		 er;
+
+	query_id(r, "campaign_id", &camp, &f);
+	if (cbw_msgstats_range(cbw_kv_get(&r->query, "from"),
+	    cbw_kv_get(&r->query, "to"), from, to, sizeof(from), &field,
+	    &msg) != CBW_OK)
+		cbw_json_field(&f, field, msg);
+	if (f != NULL) {
+		cbw_reply_error(ctx, r, 422, "validation_error", "Filtres invalides.", f);
+		return;
+	}
+	if ((er = cbw_msgstats_get(ctx->db, r->user.id, camp, from, to, &o)) ==
+	    CBW_OK && r->user.is_super &&
+	    (er = cbw_msgstats_get(ctx->db, 0, 0, from, to, &plat)) == CBW_OK)
+		er = cbw_msgstats_by_owner(ctx->db, from, to, &adm);
+	if (er != CBW_OK) {
+		json_object_put(o);
+		json_object_put(plat);
+		cbw_reply_err(ctx, r, er);
+		return;
+	}
+	json_object_object_add(o, "from", json_object_new_string(from));
+	json_object_object_add(o, "to", json_object_new_string(to));
+	json_object_object_add(o, "campaign_id", camp > 0 ?
+	    json_object_new_int64(camp) : NULL);
+	if (r->user.is_super) {
+		json_object_object_add(o, "platform", plat);
+		json_object_object_add(o, "admins", adm);
+	}
+	cbw_reply_json(r, 200, o);
+}
+
 /* GET /api/messages/{id} : 200 ; 404 absent ou d'un autre admin. */
 static void
 api_get(struct cbw_ctx *ctx, struct cbw_req *r)
@@ -133,6 +182,9 @@ handle(struct cbw_ctx *ctx, struct cbw_req *r)
 	switch ((enum route)r->route) {
 	case ROUTE_API_LIST:
 		api_list(ctx, r);
+		break;
+	case ROUTE_API_STATS:
+		api_stats(ctx, r);
 		break;
 	case ROUTE_API_GET:
 		api_get(ctx, r);

@@ -575,6 +575,27 @@ fail:
 	"m.campaign_id = k.id AND m.message_type = 'message_1' AND m.status IN " \
 	"('pending', 'sending')) AS pending_count"
 
+/* Durée estimée en français (voir campaign.h). */
+void
+cbw_campaign_eta_text(long long seconds, char *out, size_t len)
+{
+	long long	 min = (seconds + 59) / 60;
+
+	if (seconds < 60)
+		snprintf(out, len, "moins d'une minute");
+	else if (min < 60)
+		snprintf(out, len, "environ %lld min", min);
+	else
+		snprintf(out, len, "environ %lld h %02lld", min / 60, min % 60);
+}
+
+/* Secondes pour envoyer n messages à `rate` par minute (voir campaign.h). */
+long long
+cbw_campaign_eta_seconds(long long n, long rate)
+{
+	return rate > 0 ? (n * 60 + rate - 1) / rate : 0;
+}
+
 /* Ajoute success_rate et progress (pourcentage traité) à une campagne. */
 static void
 add_rates(struct json_object *k)
@@ -736,8 +757,8 @@ cbw_campaign_stats(struct cbw_db *db, long long owner, long long id,
 	json_object_object_add(k, "replies", json_object_new_int64(replies));
 	json_object_object_add(k, "remaining", json_object_new_int64(remaining));
 	json_object_object_add(k, "rate_per_minute", json_object_new_int64(rate));
-	json_object_object_add(k, "eta_seconds", json_object_new_int64(rate > 0 ?
-	    (remaining * 60 + rate - 1) / rate : 0));
+	json_object_object_add(k, "eta_seconds", json_object_new_int64(
+	    cbw_campaign_eta_seconds(remaining, rate)));
 	json_object_object_add(k, "rows", cbw_json_list(rows, total, page,
 	    per_page));
 	*out = k;

@@ -129,6 +129,10 @@ enum cbw_err	cbw_campaign_sample(struct cbw_db *, long long owner,
 /* Les `limit` dernières réponses et réactions reçues (contact, contenu, date). */
 enum cbw_err	cbw_campaign_replies(struct cbw_db *, long long owner, long long id,
 		    long long limit, struct json_object **rows);
+/* Secondes pour envoyer n messages à `rate` par minute (0 si rate ≤ 0). */
+long long	cbw_campaign_eta_seconds(long long n, long rate);
+/* Durée estimée en français : « moins d'une minute », « environ 4 min ». */
+void		cbw_campaign_eta_text(long long seconds, char *out, size_t len);
 /* Vrai si `status` est un statut de campagne connu. */
 int		cbw_campaign_status_ok(const char *status);
 

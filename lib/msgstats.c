@@ -105,6 +105,51 @@ hour_local_day(const char *hour, long long *days)
 	return CBW_OK;
 }
 
+/* Écrit le jour numéro `k` (depuis l'époque) en « AAAA-MM-JJ » dans out. */
+static void
+day_text(long long k, char *out, size_t len)
+{
+	struct tm	 tm;
+	time_t		 t = (time_t)(k * 86400);
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(out, len, "%Y-%m-%d", &tm) == 0)
+		snprintf(out, len, "%s", "");
+}
+
+/* Plage de jours locaux traduite en heures et instants UTC. */
+struct range {
+	long long	 first, ndays;	/* premier jour (depuis l'époque), nombre */
+	char		 lo_h[16], hi_h[16];	/* heures UTC [lo_h, hi_h) */
+	char		 lo_iso[32], hi_iso[32];	/* instants UTC [lo, hi) */
+};
+
+/*
+ * Lit la plage [from_day, to_day] de jours locaux et la traduit en heures
+ * de msg_hourly (celles dont le début tombe dans la plage) et en instants
+ * UTC. Rend CBW_OK ; CBW_EINVAL si un jour est mal écrit, from > to ou
+ * plus de CBW_MSGSTATS_MAX_DAYS jours.
+ */
+static enum cbw_err
+range_read(const char *from_day, const char *to_day, struct range *r)
+{
+	long long	 last;
+	time_t		 lo_t, hi_t;
+
+	if (cbw_msgstats_day(from_day, &r->first) != CBW_OK ||
+	    cbw_msgstats_day(to_day, &last) != CBW_OK || r->first > last ||
+	    last - r->first + 1 > CBW_MSGSTATS_MAX_DAYS)
+		return CBW_EINVAL;
+	r->ndays = last - r->first + 1;
+	if ((lo_t = local_midnight(r->first)) == -1 ||
+	    (hi_t = local_midnight(last + 1)) == -1)
+		return CBW_EINVAL;
+	hour_ceil(lo_t, r->lo_h, sizeof(r->lo_h));
+	hour_ceil(hi_t, r->hi_h, sizeof(r->hi_h));
+	cbw_time_iso(lo_t, r->lo_iso, sizeof(r->lo_iso));
+	cbw_time_iso(hi_t, r->hi_iso, sizeof(r->hi_iso));
+	return CBW_OK;
+}
+
 /* Ajoute un entier à un objet JSON. */
 static void
 put_int(struct json_object *o, const char *key, long long v)
@@ -122,7 +167,8 @@ add_totals(struct cbw_db *db, long long owner, long long campaign,
 {
 	struct cbw_stmt		*st = NULL;
 	struct json_object	*tot;
-	long long		 n[NSTATUS] = { 0 }, all = 0, m1 = 0, ok1 = 0, v;
+	long long		 n[NSTATUS] = { 0 }, all = 0, m1 = 0, ok1 = 0, ko1 = 0;
+	long long		 v;
 	const char		*s, *type;
 	size_t			 i;
 	enum cbw_step		 rc;
@@ -162,6 +208,8 @@ add_totals(struct cbw_db *db, long long owner, long long campaign,
 			if (strcmp(s, "sent") == 0 || strcmp(s, "delivered") == 0 ||
 			    strcmp(s, "read") == 0)
 				ok1 += v;
+			if (strcmp(s, "failed") == 0)
+				ko1 += v;
 		}
 	}
 	if (rc != CBW_STEP_DONE) {
@@ -177,6 +225,7 @@ add_totals(struct cbw_db *db, long long owner, long long campaign,
 	put_int(tot, "total", all);
 	json_object_object_add(res, "totals", tot);
 	put_int(res, "success_count", ok1);
+	put_int(res, "failed_count", ko1);
 	put_int(res, "total_recipients", m1);
 	/* Écrit au dixième, comme le success_rate des campagnes. */
 	rate = cbw_success_rate(ok1, m1);
@@ -298,20 +347,18 @@ cbw_msgstats_get(struct cbw_db *db, long long owner, long long campaign_id,
 {
 	struct json_object	*res = NULL, *series, *o, *top = NULL;
 	struct day		*days = NULL;
-	long long		 first, last, ndays, i, k, replies = 0, optouts = 0;
+	struct range		 rg;
+	long long		 first, ndays, i, k, replies = 0, optouts = 0;
 	long long		 camp_owner;
-	time_t			 lo_t, hi_t, t;
-	char			 lo_h[16], hi_h[16], lo_iso[32], hi_iso[32], day[16];
-	struct tm		 tm;
+	char			 day[16];
 	enum cbw_err		 er;
 
 	*out = NULL;
-	if (cbw_msgstats_day(from_day, &first) != CBW_OK ||
-	    cbw_msgstats_day(to_day, &last) != CBW_OK || first > last ||
-	    last - first + 1 > CBW_MSGSTATS_MAX_DAYS || owner < 0 ||
-	    campaign_id < 0)
+	if (owner < 0 || campaign_id < 0 ||
+	    range_read(from_day, to_day, &rg) != CBW_OK)
 		return CBW_EINVAL;
-	ndays = last - first + 1;
+	first = rg.first;
+	ndays = rg.ndays;
 	/* Une campagne : ses lignes sont sous son propriétaire actuel. */
 	if (campaign_id > 0) {
 		if ((er = cbw_db_query_int(db, &camp_owner, "SELECT created_by "
@@ -321,14 +368,6 @@ cbw_msgstats_get(struct cbw_db *db, long long owner, long long campaign_id,
 			return CBW_ENOTFOUND;
 		owner = camp_owner;
 	}
-	if ((lo_t = local_midnight(first)) == -1 ||
-	    (hi_t = local_midnight(last + 1)) == -1)
-		return CBW_EINVAL;
-	/* Heures dont le début tombe dans la plage locale [lo_t, hi_t). */
-	hour_ceil(lo_t, lo_h, sizeof(lo_h));
-	hour_ceil(hi_t, hi_h, sizeof(hi_h));
-	cbw_time_iso(lo_t, lo_iso, sizeof(lo_iso));
-	cbw_time_iso(hi_t, hi_iso, sizeof(hi_iso));
 
 	if ((days = calloc((size_t)ndays, sizeof(*days))) == NULL ||
 	    (res = json_object_new_object()) == NULL ||
@@ -338,18 +377,17 @@ cbw_msgstats_get(struct cbw_db *db, long long owner, long long campaign_id,
 	}
 	json_object_object_add(res, "series", series);
 	if ((er = add_totals(db, owner, campaign_id, res)) != CBW_OK ||
-	    (er = fill_series(db, owner, campaign_id, lo_h, hi_h, first, days,
-	    ndays)) != CBW_OK ||
-	    (er = top_campaigns(db, owner, campaign_id, lo_h, hi_h, &top)) !=
-	    CBW_OK ||
-	    (er = count_opt_outs(db, owner, lo_iso, hi_iso, &optouts)) != CBW_OK)
+	    (er = fill_series(db, owner, campaign_id, rg.lo_h, rg.hi_h, first,
+	    days, ndays)) != CBW_OK ||
+	    (er = top_campaigns(db, owner, campaign_id, rg.lo_h, rg.hi_h,
+	    &top)) != CBW_OK ||
+	    (er = count_opt_outs(db, owner, rg.lo_iso, rg.hi_iso, &optouts)) !=
+	    CBW_OK)
 		goto out;
 	for (i = 0; i < ndays; i++) {
 		k = first + i;
-		t = (time_t)(k * 86400);
-		if (gmtime_r(&t, &tm) == NULL ||
-		    strftime(day, sizeof(day), "%Y-%m-%d", &tm) == 0 ||
-		    (o = json_object_new_object()) == NULL) {
+		day_text(k, day, sizeof(day));
+		if ((o = json_object_new_object()) == NULL) {
 			er = CBW_ENOMEM;
 			goto out;
 		}
@@ -373,4 +411,133 @@ out:
 	json_object_put(res);
 	free(days);
 	return er;
+}
+
+/*
+ * Un admin par ligne (voir msgstats.h) : agrégats seulement, lus dans
+ * msg_status_counts, msg_hourly et contacts. Rend CBW_OK et un tableau
+ * dans *out ; CBW_EINVAL (plage), CBW_EDB ou CBW_ENOMEM sinon.
+ */
+enum cbw_err
+cbw_msgstats_by_owner(struct cbw_db *db, const char *from_day,
+    const char *to_day, struct json_object **out)
+{
+	struct json_object	*o;
+	struct range		 rg;
+	size_t			 i;
+	double			 rate;
+	char			 txt[32];
+	enum cbw_err		 er;
+
+	*out = NULL;
+	if (range_read(from_day, to_day, &rg) != CBW_OK)
+		return CBW_EINVAL;
+	if ((er = cbw_db_query_json(db, out, "SELECT u.id AS user_id, u.email, "
+	    "u.role, u.is_active, (SELECT count(*) FROM campaigns WHERE "
+	    "created_by = u.id) AS campaigns, (SELECT coalesce(sum(n), 0) FROM "
+	    "msg_status_counts WHERE owner_id = u.id) AS total, (SELECT "
+	    "coalesce(sum(n), 0) FROM msg_status_counts WHERE owner_id = u.id "
+	    "AND status = 'failed') AS failed, (SELECT coalesce(sum(n), 0) FROM "
+	    "msg_status_counts WHERE owner_id = u.id AND message_type = "
+	    "'message_1') AS total_recipients, (SELECT coalesce(sum(n), 0) FROM "
+	    "msg_status_counts WHERE owner_id = u.id AND message_type = "
+	    "'message_1' AND status IN ('sent', 'delivered', 'read')) AS "
+	    "success_count, (SELECT coalesce(sum(sent), 0) FROM msg_hourly "
+	    "WHERE owner_id = u.id AND hour >= ?1 AND hour < ?2) AS sent_in_range, "
+	    "(SELECT coalesce(sum(replies), 0) FROM msg_hourly WHERE owner_id = "
+	    "u.id AND hour >= ?1 AND hour < ?2) AS replies, (SELECT count(*) "
+	    "FROM contacts WHERE created_by = u.id AND opted_out_at >= ?3 AND "
+	    "opted_out_at < ?4) AS opt_outs FROM users u ORDER BY u.email",
+	    "ssss", rg.lo_h, rg.hi_h, rg.lo_iso, rg.hi_iso)) != CBW_OK)
+		return er;
+	for (i = 0; i < json_object_array_length(*out); i++) {
+		o = json_object_array_get_idx(*out, i);
+		rate = cbw_success_rate(json_object_get_int64(
+		    json_object_object_get(o, "success_count")),
+		    json_object_get_int64(json_object_object_get(o,
+		    "total_recipients")));
+		snprintf(txt, sizeof(txt), "%.1f", rate);
+		json_object_object_add(o, "success_rate",
+		    json_object_new_double_s(rate, txt));
+	}
+	return CBW_OK;
+}
+
+/*
+ * Les `days` derniers jours locaux jusqu'à aujourd'hui (fuseau TZ du
+ * processus), en « AAAA-MM-JJ » dans from et to (11 octets au moins).
+ * Rend CBW_OK, ou CBW_EINVAL si days sort de [1, CBW_MSGSTATS_MAX_DAYS].
+ */
+enum cbw_err
+cbw_msgstats_last_days(int days, char *from, char *to, size_t len)
+{
+	struct tm	 tm;
+	time_t		 now = cbw_now();
+
+	if (days < 1 || days > CBW_MSGSTATS_MAX_DAYS ||
+	    localtime_r(&now, &tm) == NULL ||
+	    strftime(to, len, "%Y-%m-%d", &tm) == 0)
+		return CBW_EINVAL;
+	/* Midi local : le recul de jours entiers ne saute pas un jour d'été. */
+	tm.tm_hour = 12;
+	tm.tm_min = tm.tm_sec = 0;
+	tm.tm_mday -= days - 1;
+	tm.tm_isdst = -1;
+	if ((now = mktime(&tm)) == (time_t)-1 || localtime_r(&now, &tm) == NULL ||
+	    strftime(from, len, "%Y-%m-%d", &tm) == 0)
+		return CBW_EINVAL;
+	return CBW_OK;
+}
+
+/*
+ * Plage demandée (voir msgstats.h) : jours absents remplacés par défaut,
+ * puis vérifiés. Rend CBW_OK ; CBW_EINVAL avec le champ fautif et un
+ * message français dans *field et *msg.
+ */
+enum cbw_err
+cbw_msgstats_range(const char *from, const char *to, char *from_out,
+    char *to_out, size_t len, const char **field, const char **msg)
+{
+	char		 dfrom[16], dto[16];
+	long long	 a, b;
+
+	*field = *msg = NULL;
+	if (cbw_msgstats_last_days(CBW_MSGSTATS_DEFAULT_DAYS, dfrom, dto,
+	    sizeof(dfrom)) != CBW_OK)
+		return CBW_EINVAL;
+	if (from == NULL || *from == '\0')
+		from = NULL;
+	if (to == NULL || *to == '\0')
+		to = NULL;
+	if (to != NULL && cbw_msgstats_day(to, &b) != CBW_OK) {
+		*field = "to";
+		*msg = "Date invalide (format AAAA-MM-JJ).";
+		return CBW_EINVAL;
+	}
+	if (from != NULL && cbw_msgstats_day(from, &a) != CBW_OK) {
+		*field = "from";
+		*msg = "Date invalide (format AAAA-MM-JJ).";
+		return CBW_EINVAL;
+	}
+	snprintf(to_out, len, "%s", to != NULL ? to : dto);
+	if (from == NULL) {
+		/* Seule la fin est donnée : les 30 jours qui y mènent. */
+		cbw_msgstats_day(to_out, &b);
+		a = b - (CBW_MSGSTATS_DEFAULT_DAYS - 1);
+		day_text(a, from_out, len);
+	} else
+		snprintf(from_out, len, "%s", from);
+	cbw_msgstats_day(from_out, &a);
+	cbw_msgstats_day(to_out, &b);
+	if (a > b) {
+		*field = "to";
+		*msg = "La date de fin précède la date de début.";
+		return CBW_EINVAL;
+	}
+	if (b - a + 1 > CBW_MSGSTATS_MAX_DAYS) {
+		*field = "from";
+		*msg = "Plage trop longue (366 jours au plus).";
+		return CBW_EINVAL;
+	}
+	return CBW_OK;
 }

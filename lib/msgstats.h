@@ -7,6 +7,8 @@
 #ifndef CBW_MSGSTATS_H
 #define CBW_MSGSTATS_H
 
+#include <stddef.h>
+
 #include "err.h"
 
 struct cbw_db;
@@ -14,6 +16,8 @@ struct json_object;
 
 /* Plage la plus longue acceptée, en jours (bornes comprises). */
 #define CBW_MSGSTATS_MAX_DAYS	366
+/* Plage par défaut : les 30 derniers jours, aujourd'hui compris. */
+#define CBW_MSGSTATS_DEFAULT_DAYS	30
 /* Nombre de campagnes de top_campaigns. */
 #define CBW_MSGSTATS_TOP	5
 
@@ -33,6 +37,9 @@ struct json_object;
  *                  Message 1 sent + delivered + read ; total = toutes les
  *                  lignes Message 1, en attente et annulées comprises, comme
  *                  total_recipients), via cbw_success_rate, toutes dates ;
+ *  failed_count  Message 1 actuellement en échec (carte « Échoués » :
+ *                  total_recipients, success_count et failed_count sont
+ *                  les trois chiffres du taux, sur les mêmes lignes) ;
  *  replies       réponses et réactions reçues dans la plage ;
  *  opt_outs      contacts du propriétaire désinscrits dans la plage (le
  *                  filtre de campagne ne s'y applique pas : une
@@ -54,6 +61,38 @@ struct json_object;
 enum cbw_err	cbw_msgstats_get(struct cbw_db *, long long owner,
 		    long long campaign_id, const char *from_day,
 		    const char *to_day, struct json_object **out);
+
+/*
+ * Répartition par admin pour le super admin : un objet par compte
+ * (admins et super admins, actifs ou non, par e-mail) { user_id, email,
+ * role, is_active, campaigns, total, failed, total_recipients,
+ * success_count, success_rate (propriété 6, toutes dates), sent_in_range,
+ * replies, opt_outs (dans la plage de jours locaux) }. Agrégats
+ * seulement : jamais un contact ni un message. CBW_EINVAL si la plage est
+ * invalide (comme cbw_msgstats_get) ; CBW_EDB / CBW_ENOMEM sinon.
+ */
+enum cbw_err	cbw_msgstats_by_owner(struct cbw_db *, const char *from_day,
+		    const char *to_day, struct json_object **out);
+
+/*
+ * Les `days` derniers jours locaux, aujourd'hui compris : from et to en
+ * « AAAA-MM-JJ » (len ≥ 11). CBW_EINVAL si days sort de [1, 366].
+ */
+enum cbw_err	cbw_msgstats_last_days(int days, char *from, char *to,
+		    size_t len);
+
+/*
+ * Plage demandée par un formulaire ou une query string : from et to
+ * (« AAAA-MM-JJ », vides ou NULL : absents). Les deux absents : les 30
+ * derniers jours ; fin seule : les 30 jours qui y mènent ; début seul :
+ * jusqu'à aujourd'hui. Écrit les jours retenus dans from_out et to_out
+ * (len ≥ 11). CBW_EINVAL avec *field (« from » ou « to ») et *msg (en
+ * français) si un jour est invalide, si la fin précède le début ou si la
+ * plage dépasse 366 jours (réponse 422 de l'appelant).
+ */
+enum cbw_err	cbw_msgstats_range(const char *from, const char *to,
+		    char *from_out, char *to_out, size_t len,
+		    const char **field, const char **msg);
 
 /*
  * Lit un jour « AAAA-MM-JJ » strict (date existante) ; rend le numéro du
