@@ -684,81 +684,6 @@ export(struct cbw_ctx *ctx, struct cbw_req *r)
 
 /* ---- pages ------------------------------------------------------------ */
 
-/* Libellé français d'un statut de campagne. */
-static const char *
-campaign_label(const char *s)
-{
-	static const char *const labels[][2] = {
-		{ "draft", "Brouillon" }, { "sending", "En cours d'envoi" },
-		{ "completed", "Terminée" }, { "failed", "Échouée" },
-		{ "cancelled", "Annulée" },
-	};
-	size_t	 i;
-
-	for (i = 0; s != NULL && i < sizeof(labels) / sizeof(labels[0]); i++)
-		if (strcmp(s, labels[i][0]) == 0)
-			return labels[i][1];
-	return s ? s : "";
-}
-
-/* Ajoute `key`_display (date locale) si la date ISO `key` existe. */
-static void
-add_display(struct json_object *o, const char *key, const char *dkey)
-{
-	const char	*v = json_object_get_string(json_object_object_get(o, key));
-	char		 s[64];
-
-	if (v == NULL || *v == '\0')
-		return;
-	cbw_time_display(v, s, sizeof(s));
-	json_object_object_add(o, dkey, json_object_new_string(s));
-}
-
-/* Libellés d'une campagne pour les pages (statut, taux, dates). */
-static void
-decorate(struct json_object *k)
-{
-	char	 rate[32];
-
-	json_object_object_add(k, "status_label", json_object_new_string(
-	    campaign_label(json_object_get_string(json_object_object_get(k,
-	    "status")))));
-	cbw_success_rate_text(json_object_get_int64(json_object_object_get(k,
-	    "success_count")), json_object_get_int64(json_object_object_get(k,
-	    "total_recipients")), rate, sizeof(rate));
-	json_object_object_add(k, "success_rate_display",
-	    json_object_new_string(rate));
-	add_display(k, "launched_at", "launched_display");
-	add_display(k, "completed_at", "completed_display");
-	add_display(k, "created_at", "created_display");
-}
-
-/* Libellés d'une ligne par contact (statut, message, essais, dates). */
-static void
-decorate_row(struct json_object *m)
-{
-	const char	*type = json_object_get_string(json_object_object_get(m,
-			    "message_type"));
-	long long	 tries = json_object_get_int64(json_object_object_get(m,
-			    "retry_count"));
-	char		 s[32];
-
-	json_object_object_add(m, "status_label", json_object_new_string(
-	    cbw_message_status_label(json_object_get_string(
-	    json_object_object_get(m, "status")))));
-	json_object_object_add(m, "message_type_label", json_object_new_string(
-	    type && strcmp(type, "message_2") == 0 ? "Message 2" : "Message 1"));
-	snprintf(s, sizeof(s), "%lld / 3", tries);
-	json_object_object_add(m, "retry_label", json_object_new_string(tries > 0 ?
-	    s : ""));
-	if (strcmp(json_object_get_string(json_object_object_get(m, "status")),
-	    "pending") == 0)
-		add_display(m, "next_attempt_at", "next_attempt_display");
-	add_display(m, "sent_at", "sent_display");
-	add_display(m, "delivered_at", "delivered_display");
-	add_display(m, "read_at", "read_display");
-}
-
 /* Liste des statuts pour le filtre, `cur` sélectionné. */
 static struct json_object *
 status_options(const char *cur)
@@ -772,7 +697,7 @@ status_options(const char *cur)
 		o = json_object_new_object();
 		json_object_object_add(o, "value", json_object_new_string(v[i]));
 		json_object_object_add(o, "label", json_object_new_string(i == 0 ?
-		    "Toutes" : campaign_label(v[i])));
+		    "Toutes" : cbw_campaign_status_label(v[i])));
 		json_object_object_add(o, "selected", json_object_new_boolean(
 		    strcmp(v[i], cur) == 0));
 		json_object_array_add(a, o);
@@ -801,7 +726,7 @@ list_page(struct cbw_ctx *ctx, struct cbw_req *r)
 		return;
 	}
 	for (i = 0; i < json_object_array_length(items); i++)
-		decorate(json_object_array_get_idx(items, i));
+		cbw_campaign_decorate(json_object_array_get_idx(items, i));
 	snprintf(pq, sizeof(pq), "%s%s", *st ? "&status=" : "", st);
 	json_object_object_add(d, "campaigns", items);
 	json_object_object_add(d, "status", json_object_new_string(st));
@@ -1179,7 +1104,7 @@ replies_json(struct cbw_ctx *ctx, struct cbw_req *r)
 		json_object_object_add(o, "type_label", json_object_new_string(
 		    strcmp(json_object_get_string(json_object_object_get(o,
 		    "interaction_type")), "reaction") == 0 ? "Réaction" : "Réponse"));
-		add_display(o, "received_at", "received_display");
+		cbw_time_display_add(o, "received_at", "received_display");
 	}
 	return rows;
 }
@@ -1209,14 +1134,14 @@ show_page(struct cbw_ctx *ctx, struct cbw_req *r, const char *what)
 		cbw_reply_err(ctx, r, CBW_ENOMEM);
 		return;
 	}
-	decorate(st);
+	cbw_campaign_decorate(st);
 	status = json_object_get_string(json_object_object_get(st, "status"));
 	failed = json_object_get_int64(json_object_object_get(st, "failed_count"));
 	rows = json_object_object_get(st, "rows");
 	items = json_object_get(json_object_object_get(rows, "items"));
 	total = json_object_get_int64(json_object_object_get(rows, "total"));
 	for (i = 0; i < json_object_array_length(items); i++)
-		decorate_row(json_object_array_get_idx(items, i));
+		cbw_message_decorate(json_object_array_get_idx(items, i));
 	json_object_object_add(d, "stats", page_stats(ctx, st));
 	json_object_object_add(d, "rows", items);
 	cbw_page_pagination(d, pg, pp, total);

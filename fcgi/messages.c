@@ -1,14 +1,17 @@
 /*
  * cbw-messages : messages envoyés par les campagnes, en API JSON
- * (/api/messages). Chaque requête est limitée aux messages des campagnes
- * de l'administrateur connecté (un autre : 404).
+ * (/api/messages, /api/messages/stats) et page de détail
+ * (/messages/{id}). Chaque requête est limitée aux messages des
+ * campagnes de l'administrateur connecté (un autre : 404).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "app.h"
+#include "clock.h"
 #include "json.h"
 #include "message.h"
 #include "msgstats.h"
@@ -18,6 +21,7 @@ enum route {
 	ROUTE_API_LIST,
 	ROUTE_API_STATS,
 	ROUTE_API_GET,
+	ROUTE_PAGE_GET,
 	ROUTE__MAX
 };
 
@@ -27,6 +31,7 @@ static const struct cbw_route routes[ROUTE__MAX] = {
 	{ ROUTE_API_LIST, CBW_GET, "/api/messages", API },
 	{ ROUTE_API_STATS, CBW_GET, "/api/messages/stats", API },
 	{ ROUTE_API_GET, CBW_GET, "/api/messages/{id}", API },
+	{ ROUTE_PAGE_GET, CBW_GET, "/messages/{id}", CBW_R_HTML | CBW_R_AUTH },
 };
 
 /*
@@ -175,6 +180,49 @@ api_get(struct cbw_ctx *ctx, struct cbw_req *r)
 		cbw_reply_json(r, 200, o);
 }
 
+/* Ajoute at_display à chaque événement de la chronologie. */
+static void
+timeline_display(struct json_object *m)
+{
+	struct json_object	*tl = json_object_object_get(m, "timeline");
+	size_t			 i;
+
+	for (i = 0; tl != NULL && i < json_object_array_length(tl); i++)
+		cbw_time_display_add(json_object_array_get_idx(tl, i), "at",
+		    "at_display");
+}
+
+/*
+ * GET /messages/{id} : 200 page du message et de sa chronologie ; lien de
+ * retour vers la page d'origine (?from=dashboard ou statistics) ; 404
+ * absent ou d'un autre admin.
+ */
+static void
+page_get(struct cbw_ctx *ctx, struct cbw_req *r)
+{
+	struct json_object	*o, *d;
+	const char		*from = cbw_kv_get(&r->query, "from");
+	char			 title[64];
+	enum cbw_err		 er;
+
+	if ((er = cbw_message_get(ctx->db, r->user.id, r->ids[0], &o)) != CBW_OK) {
+		cbw_reply_err(ctx, r, er);
+		return;
+	}
+	cbw_message_decorate(o);
+	timeline_display(o);
+	snprintf(title, sizeof(title), "Message n° %lld", r->ids[0]);
+	if ((d = cbw_page_new(ctx, r, "statistics", title)) == NULL) {
+		json_object_put(o);
+		cbw_reply_err(ctx, r, CBW_ENOMEM);
+		return;
+	}
+	json_object_object_add(d, "message", o);
+	json_object_object_add(d, "back_dashboard", json_object_new_boolean(
+	    from != NULL && strcmp(from, "dashboard") == 0));
+	cbw_reply_html(ctx, r, 200, "message", d);
+}
+
 /* Aiguillage des routes de ce programme. */
 static void
 handle(struct cbw_ctx *ctx, struct cbw_req *r)
@@ -188,6 +236,9 @@ handle(struct cbw_ctx *ctx, struct cbw_req *r)
 		break;
 	case ROUTE_API_GET:
 		api_get(ctx, r);
+		break;
+	case ROUTE_PAGE_GET:
+		page_get(ctx, r);
 		break;
 	case ROUTE__MAX:
 		abort();

@@ -864,3 +864,47 @@ cbw_campaign_replies(struct cbw_db *db, long long owner, long long id,
 	    "('reply', 'reaction') ORDER BY i.received_at DESC, i.id DESC LIMIT ?",
 	    "ii", id, limit);
 }
+
+/* Libellé français d'un statut de campagne (voir campaign.h). */
+const char *
+cbw_campaign_status_label(const char *s)
+{
+	static const char *const labels[][2] = {
+		{ "draft", "Brouillon" }, { "sending", "En cours d'envoi" },
+		{ "completed", "Terminée" }, { "failed", "Échouée" },
+		{ "cancelled", "Annulée" },
+	};
+	size_t	 i;
+
+	for (i = 0; s != NULL && i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strcmp(s, labels[i][0]) == 0)
+			return labels[i][1];
+	return s ? s : "";
+}
+
+/* Libellés d'une campagne pour les pages (voir campaign.h). */
+void
+cbw_campaign_decorate(struct json_object *k)
+{
+	char	 rate[32];
+
+	json_object_object_add(k, "status_label", json_object_new_string(
+	    cbw_campaign_status_label(json_object_get_string(json_object_object_get(k,
+	    "status")))));
+	cbw_success_rate_text(json_object_get_int64(json_object_object_get(k,
+	    "success_count")), json_object_get_int64(json_object_object_get(k,
+	    "total_recipients")), rate, sizeof(rate));
+	json_object_object_add(k, "success_rate_display",
+	    json_object_new_string(rate));
+	cbw_time_display_add(k, "launched_at", "launched_display");
+	cbw_time_display_add(k, "completed_at", "completed_display");
+	cbw_time_display_add(k, "created_at", "created_display");
+}
+
+/* Noms des campagnes d'un admin pour un filtre (voir campaign.h). */
+enum cbw_err
+cbw_campaign_names(struct cbw_db *db, long long owner, struct json_object **out)
+{
+	return cbw_db_query_json(db, out, "SELECT id, name FROM campaigns WHERE "
+	    "created_by = ? ORDER BY id DESC", "i", owner);
+}

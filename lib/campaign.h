@@ -133,6 +133,17 @@ enum cbw_err	cbw_campaign_replies(struct cbw_db *, long long owner, long long id
 long long	cbw_campaign_eta_seconds(long long n, long rate);
 /* Durée estimée en français : « moins d'une minute », « environ 4 min ». */
 void		cbw_campaign_eta_text(long long seconds, char *out, size_t len);
+/* [{id, name}] : campagnes de `owner`, la plus récente d'abord (filtres). */
+enum cbw_err	cbw_campaign_names(struct cbw_db *, long long owner,
+		    struct json_object **);
+/* Libellé français d'un statut de campagne (« Terminée »…). */
+const char	*cbw_campaign_status_label(const char *status);
+/*
+ * Ajoute à une campagne ses libellés de page : status_label,
+ * success_rate_display, launched_display, completed_display,
+ * created_display.
+ */
+void		cbw_campaign_decorate(struct json_object *);
 /* Vrai si `status` est un statut de campagne connu. */
 int		cbw_campaign_status_ok(const char *status);
 

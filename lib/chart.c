@@ -766,6 +766,20 @@ pct_tenths(const struct cbw_chart_slice *s, size_t n, long long total,
 	}
 }
 
+/* Parts en dixièmes de pour cent, somme 1000 (voir chart.h). */
+void
+cbw_chart_shares(const struct cbw_chart_slice *s, size_t n, int *tenths)
+{
+	long long	 total = 0;
+	size_t		 i;
+
+	if (n > CBW_CHART_MAX_SLICES)
+		n = CBW_CHART_MAX_SLICES;
+	for (i = 0; i < n; i++)
+		total += s[i].value > 0 ? s[i].value : 0;
+	pct_tenths(s, n, total, tenths);
+}
+
 /*
  * Ajoute la valeur d'une part et, si total > 0, son pourcentage :
  * « 1 234 (12,5 %) ». N'échoue pas (out->oom).

@@ -77,4 +77,13 @@ enum cbw_err	cbw_chart_donut(struct cbw_buf *out, const char *id,
 		    const char *title, const struct cbw_chart_slice *slices,
 		    size_t n);
 
+/*
+ * Pourcentage de chaque part en dixièmes (tenths[i], 125 = 12,5 %), par la
+ * méthode du plus fort reste comme la légende de l'anneau : la somme vaut
+ * exactement 1000 si le total est positif, tout vaut 0 sinon. Les valeurs
+ * doivent être valides (positives, bornées) ; n ≤ CBW_CHART_MAX_SLICES.
+ */
+void		cbw_chart_shares(const struct cbw_chart_slice *slices, size_t n,
+		    int *tenths);
+
 #endif

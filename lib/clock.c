@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <json-c/json.h>
+
 #include "clock.h"
 
 /*
@@ -122,4 +124,17 @@ cbw_time_display(const char *iso, char *out, size_t len)
 	if ((t = cbw_time_parse(iso)) < 0 || localtime_r(&t, &tm) == NULL ||
 	    strftime(out, len, "%d/%m/%Y %H:%M", &tm) == 0)
 		snprintf(out, len, "%s", iso != NULL ? iso : "");
+}
+
+/* Ajoute dkey (date locale lisible) si la date ISO `key` existe (voir clock.h). */
+void
+cbw_time_display_add(struct json_object *o, const char *key, const char *dkey)
+{
+	const char	*v = json_object_get_string(json_object_object_get(o, key));
+	char		 s[64];
+
+	if (v == NULL || *v == '\0')
+		return;
+	cbw_time_display(v, s, sizeof(s));
+	json_object_object_add(o, dkey, json_object_new_string(s));
 }

@@ -25,4 +25,9 @@ void	cbw_time_display(const char *iso, char *out, size_t len);
 /* Lit une date ISO 8601 UTC écrite par cbw_time_iso ; -1 si invalide. */
 time_t	cbw_time_parse(const char *s);
 
+struct json_object;
+/* Ajoute à `o` la clé dkey (date locale lisible) si la date ISO `key` existe. */
+void	cbw_time_display_add(struct json_object *o, const char *key,
+	    const char *dkey);
+
 #endif

@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "contact.h"
+#include "csv.h"
 #include "db.h"
 #include "message.h"
 
@@ -180,11 +181,44 @@ cbw_message_day_bound(const char *day, int end, char *out, size_t len)
 }
 
 /*
- * Page de messages (voir message.h). Les id de la page sont choisis dans
- * les index seuls (sous-requête p), puis seules ces lignes sont jointes
- * aux campagnes et aux contacts : une page profonde ne lit pas les lignes
- * qu'elle saute. Ordre : id décroissant (du plus récent au plus ancien).
+ * Prépare la recherche : forme (p), terme lié (term, *t NULL sans
+ * recherche). N'échoue pas (un terme trop long devient tronqué par oom,
+ * vérifié par l'appelant au moment de construire le SQL).
  */
+static void
+msg_plan(const struct cbw_message_filter *f, struct msg_plan *p,
+    struct cbw_buf *term, const char **t)
+{
+	memset(p, 0, sizeof(*p));
+	p->search = cbw_contact_search_bind(f->q, term);
+	*t = p->search > 0 ? cbw_buf_str(term) : NULL;
+	p->on[MC_CAMPAIGN] = f->campaign_id > 0;
+	p->on[MC_CONTACT] = f->contact_id > 0;
+	p->on[MC_STATUS] = f->status != NULL;
+	p->on[MC_TYPE] = f->message_type != NULL;
+	p->on[MC_Q] = *t != NULL;
+	p->on[MC_FROM] = f->from != NULL;
+	p->on[MC_TO] = f->to != NULL;
+}
+
+/*
+ * Écrit dans sql la requête d'une page : les id choisis dans les index
+ * seuls (sous-requête p, ?9 lignes après ?10), puis seules ces lignes
+ * jointes aux campagnes et aux contacts, id décroissant. Une page
+ * profonde ne lit donc pas les lignes qu'elle saute. CBW_OK ou CBW_ENOMEM.
+ */
+static enum cbw_err
+msg_page_sql(struct cbw_buf *sql, const struct msg_plan *p)
+{
+	cbw_buf_printf(sql, "%sSELECT " MSG_COLS " FROM (", msg_hit[p->search]);
+	msg_select(sql, p, "m.id", 0);
+	cbw_buf_puts(sql, " ORDER BY m.id DESC LIMIT ?9 OFFSET ?10) p CROSS JOIN "
+	    "messages m ON m.id = p.id JOIN campaigns k ON k.id = m.campaign_id "
+	    "JOIN contacts c ON c.id = m.contact_id ORDER BY m.id DESC");
+	return sql->oom ? CBW_ENOMEM : CBW_OK;
+}
+
+/* Page de messages (voir message.h). */
 enum cbw_err
 cbw_message_list(struct cbw_db *db, long long owner,
     const struct cbw_message_filter *f, long long page, long long per_page,
@@ -198,29 +232,80 @@ cbw_message_list(struct cbw_db *db, long long owner,
 	*items = NULL;
 	cbw_buf_init(&term);
 	cbw_buf_init(&sql);
-	memset(&p, 0, sizeof(p));
-	p.search = cbw_contact_search_bind(f->q, &term);
-	t = p.search > 0 ? cbw_buf_str(&term) : NULL;
-	p.on[MC_CAMPAIGN] = f->campaign_id > 0;
-	p.on[MC_CONTACT] = f->contact_id > 0;
-	p.on[MC_STATUS] = f->status != NULL;
-	p.on[MC_TYPE] = f->message_type != NULL;
-	p.on[MC_Q] = t != NULL;
-	p.on[MC_FROM] = f->from != NULL;
-	p.on[MC_TO] = f->to != NULL;
-	if ((er = msg_count(db, owner, f, t, &p, total)) != CBW_OK)
+	msg_plan(f, &p, &term, &t);
+	if ((er = msg_count(db, owner, f, t, &p, total)) == CBW_OK &&
+	    (er = msg_page_sql(&sql, &p)) == CBW_OK)
+		er = cbw_db_query_json(db, items, cbw_buf_str(&sql), "iisssssiii",
+		    f->campaign_id, f->contact_id, f->status, f->message_type, t,
+		    f->from, f->to, owner, per_page, (page - 1) * per_page);
+	cbw_buf_free(&sql);
+	cbw_buf_free(&term);
+	return er;
+}
+
+/*
+ * Écrit une ligne CSV du message courant de `s` (colonnes MSG_COLS) dans
+ * out. Rend CBW_OK ou CBW_ENOMEM.
+ */
+static enum cbw_err
+export_row(struct cbw_stmt *s, struct cbw_buf *out)
+{
+	const char	*cells[12];
+	char		 at[4][64];
+	const char	*type = cbw_db_col_text(s, 7);
+	int		 i;
+	static const int dates[4] = { 16, 17, 18, 19 };	/* envoi, distrib., lu, échec */
+
+	for (i = 0; i < 4; i++)
+		cbw_time_display(cbw_db_col_text(s, dates[i]), at[i], sizeof(at[i]));
+	cells[0] = cbw_db_col_text(s, 0);
+	cells[1] = cbw_db_col_text(s, 2);
+	cells[2] = cbw_db_col_text(s, 4);
+	cells[3] = cbw_db_col_text(s, 5);
+	cells[4] = cbw_db_col_text(s, 6);
+	cells[5] = strcmp(type, "message_2") == 0 ? "Message 2" : "Message 1";
+	cells[6] = cbw_message_status_label(cbw_db_col_text(s, 9));
+	cells[7] = at[0];
+	cells[8] = at[1];
+	cells[9] = at[2];
+	cells[10] = at[3];
+	cells[11] = cbw_db_col_text(s, 12);
+	return cbw_csv_row(out, cells, 12, ';');
+}
+
+/* Export CSV des messages du filtre (voir message.h). */
+enum cbw_err
+cbw_message_export(struct cbw_db *db, long long owner,
+    const struct cbw_message_filter *f, long long max, struct cbw_buf *out)
+{
+	static const char *const head[] = { "Identifiant", "Campagne", "Prénom",
+	    "Nom", "Numéro", "Message", "Statut", "Envoyé le", "Distribué le",
+	    "Lu le", "Échec le", "Erreur" };
+	struct cbw_buf	 term, sql;
+	struct cbw_stmt	*s = NULL;
+	struct msg_plan	 p;
+	const char	*t;
+	enum cbw_step	 st = CBW_STEP_DONE;
+	enum cbw_err	 er;
+
+	cbw_buf_init(&term);
+	cbw_buf_init(&sql);
+	msg_plan(f, &p, &term, &t);
+	if ((er = msg_page_sql(&sql, &p)) != CBW_OK ||
+	    (er = cbw_buf_puts(out, "\xef\xbb\xbf")) != CBW_OK ||
+	    (er = cbw_csv_row(out, head, 12, ';')) != CBW_OK ||
+	    (er = cbw_db_prepare(db, cbw_buf_str(&sql), &s)) != CBW_OK ||
+	    (er = cbw_db_bind(s, "iisssssiii", f->campaign_id, f->contact_id,
+	    f->status, f->message_type, t, f->from, f->to, owner, max,
+	    0LL)) != CBW_OK)
 		goto out;
-	cbw_buf_printf(&sql, "%sSELECT " MSG_COLS " FROM (", msg_hit[p.search]);
-	if ((er = msg_select(&sql, &p, "m.id", 0)) != CBW_OK)
-		goto out;
-	cbw_buf_puts(&sql, " ORDER BY m.id DESC LIMIT ?9 OFFSET ?10) p CROSS JOIN "
-	    "messages m ON m.id = p.id JOIN campaigns k ON k.id = m.campaign_id "
-	    "JOIN contacts c ON c.id = m.contact_id ORDER BY m.id DESC");
-	er = sql.oom ? CBW_ENOMEM : cbw_db_query_json(db, items,
-	    cbw_buf_str(&sql), "iisssssiii", f->campaign_id, f->contact_id,
-	    f->status, f->message_type, t, f->from, f->to, owner, per_page,
-	    (page - 1) * per_page);
+	while (er == CBW_OK && (st = cbw_db_step(s)) == CBW_STEP_ROW)
+		er = export_row(s, out);
+	if (er == CBW_OK && st != CBW_STEP_DONE)
+		er = st == CBW_STEP_BUSY ? CBW_EBUSY : CBW_EDB;
 out:
+	if (s != NULL)
+		cbw_db_done(s);
 	cbw_buf_free(&sql);
 	cbw_buf_free(&term);
 	return er;
@@ -337,4 +422,61 @@ cbw_message_get(struct cbw_db *db, long long owner, long long id,
 		*out = NULL;
 	}
 	return er;
+}
+
+/*
+ * Ajoute contact_name : « Prénom Nom », ou le numéro si le contact n'a
+ * pas de nom.
+ */
+static void
+contact_name(struct json_object *m)
+{
+	const char	*f = json_object_get_string(json_object_object_get(m,
+			    "first_name"));
+	const char	*l = json_object_get_string(json_object_object_get(m,
+			    "last_name"));
+	const char	*n = json_object_get_string(json_object_object_get(m,
+			    "full_number"));
+	char		 s[512];
+
+	f = f != NULL ? f : "";
+	l = l != NULL ? l : "";
+	if (*f == '\0' && *l == '\0')
+		snprintf(s, sizeof(s), "%s", n != NULL ? n : "");
+	else
+		snprintf(s, sizeof(s), "%s%s%s", f, *f && *l ? " " : "", l);
+	json_object_object_add(m, "contact_name", json_object_new_string(s));
+}
+
+/* Libellés d'un message pour les pages (voir message.h). */
+void
+cbw_message_decorate(struct json_object *m)
+{
+	const char	*type = json_object_get_string(json_object_object_get(m,
+			    "message_type"));
+	long long	 tries = json_object_get_int64(json_object_object_get(m,
+			    "retry_count"));
+	char		 s[32];
+
+	json_object_object_add(m, "status_label", json_object_new_string(
+	    cbw_message_status_label(json_object_get_string(
+	    json_object_object_get(m, "status")))));
+	json_object_object_add(m, "message_type_label", json_object_new_string(
+	    type && strcmp(type, "message_2") == 0 ? "Message 2" : "Message 1"));
+	snprintf(s, sizeof(s), "%lld / 3", tries);
+	json_object_object_add(m, "retry_label", json_object_new_string(tries > 0 ?
+	    s : ""));
+	if (strcmp(json_object_get_string(json_object_object_get(m, "status")),
+	    "pending") == 0)
+		cbw_time_display_add(m, "next_attempt_at", "next_attempt_display");
+	cbw_time_display_add(m, "sent_at", "sent_display");
+	cbw_time_display_add(m, "delivered_at", "delivered_display");
+	cbw_time_display_add(m, "read_at", "read_display");
+	cbw_time_display_add(m, "failed_at", "failed_display");
+	cbw_time_display_add(m, "created_at", "created_display");
+	/* Date de la liste : envoi, sinon mise en file. */
+	cbw_time_display_add(m, json_object_object_get(m, "sent_at") != NULL &&
+	    json_object_get_string(json_object_object_get(m, "sent_at")) != NULL ?
+	    "sent_at" : "created_at", "at_display");
+	contact_name(m);
 }

@@ -36,6 +36,15 @@ enum cbw_err	cbw_message_list(struct cbw_db *, long long owner,
 		    long long per_page, struct json_object **items,
 		    long long *total);
 /*
+ * Les `max` messages les plus récents du filtre en CSV dans out : BOM,
+ * séparateur « ; », en-tête français, dates locales, cellules sans
+ * formule (cbw_csv_cell). CBW_OK, ou CBW_EDB / CBW_EBUSY / CBW_ENOMEM
+ * (out contient alors une sortie partielle à jeter).
+ */
+enum cbw_err	cbw_message_export(struct cbw_db *, long long owner,
+		    const struct cbw_message_filter *, long long max,
+		    struct cbw_buf *out);
+/*
  * Bornes UTC d'un jour local « AAAA-MM-JJ » (fuseau TZ du processus) :
  * début (00:00:00 local) ou fin (23:59:59 local) en ISO UTC dans out.
  * CBW_EINVAL si la date est mal écrite ou impossible.
@@ -49,5 +58,14 @@ enum cbw_err	cbw_message_day_bound(const char *day, int end, char *out,
  */
 enum cbw_err	cbw_message_get(struct cbw_db *, long long owner, long long id,
 		    struct json_object **);
+
+/*
+ * Ajoute à un message ses libellés de page : status_label,
+ * message_type_label, retry_label, next_attempt_display (s'il attend),
+ * sent_display, delivered_display, read_display, failed_display,
+ * created_display, at_display (envoi, sinon mise en file), contact_name
+ * (« Prénom Nom », sinon le numéro).
+ */
+void		cbw_message_decorate(struct json_object *);
 
 #endif

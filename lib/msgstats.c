@@ -541,3 +541,52 @@ cbw_msgstats_range(const char *from, const char *to, char *from_out,
 	}
 	return CBW_OK;
 }
+
+/*
+ * Tableau par campagne (voir msgstats.h) : une page de campagnes de
+ * `owner` (la plus récente d'abord), chiffres lus dans msg_status_counts
+ * et msg_hourly. Rend CBW_OK, ou l'erreur de base.
+ */
+enum cbw_err
+cbw_msgstats_campaigns(struct cbw_db *db, long long owner, long long campaign_id,
+    long long page, long long per_page, struct json_object **items,
+    long long *total)
+{
+	struct json_object	*o;
+	size_t			 i;
+	double			 rate;
+	char			 txt[32];
+	enum cbw_err		 er;
+
+#define MSC(st) "(SELECT coalesce(sum(n), 0) FROM msg_status_counts WHERE " 	"owner_id = k.created_by AND campaign_id = k.id AND message_type = " 	"'message_1'" st ")"
+	*items = NULL;
+	if ((er = cbw_db_query_int(db, total, "SELECT count(*) FROM campaigns "
+	    "WHERE created_by = ?1 AND (?2 = 0 OR id = ?2)", "ii", owner,
+	    campaign_id)) != CBW_OK ||
+	    (er = cbw_db_query_json(db, items, "SELECT k.id, k.name, k.status, "
+	    "k.launched_at, " MSC("") " AS total_recipients, "
+	    MSC(" AND status = 'sent'") " AS sent, "
+	    MSC(" AND status = 'delivered'") " AS delivered, "
+	    MSC(" AND status = 'read'") " AS read, "
+	    MSC(" AND status = 'failed'") " AS failed, "
+	    MSC(" AND status IN ('pending', 'sending')") " AS pending, "
+	    "(SELECT coalesce(sum(replies), 0) FROM msg_hourly WHERE "
+	    "campaign_id = k.id) AS replies FROM campaigns k WHERE "
+	    "k.created_by = ?1 AND (?2 = 0 OR k.id = ?2) ORDER BY k.id DESC "
+	    "LIMIT ?3 OFFSET ?4", "iiii", owner, campaign_id, per_page,
+	    (page - 1) * per_page)) != CBW_OK)
+		return er;
+#undef MSC
+	for (i = 0; i < json_object_array_length(*items); i++) {
+		o = json_object_array_get_idx(*items, i);
+		rate = cbw_success_rate(json_object_get_int64(json_object_object_get(
+		    o, "sent")) + json_object_get_int64(json_object_object_get(o,
+		    "delivered")) + json_object_get_int64(json_object_object_get(o,
+		    "read")), json_object_get_int64(json_object_object_get(o,
+		    "total_recipients")));
+		snprintf(txt, sizeof(txt), "%.1f", rate);
+		json_object_object_add(o, "success_rate",
+		    json_object_new_double_s(rate, txt));
+	}
+	return CBW_OK;
+}

@@ -95,6 +95,18 @@ enum cbw_err	cbw_msgstats_range(const char *from, const char *to,
 		    const char **field, const char **msg);
 
 /*
+ * Tableau par campagne de la page Statistiques : une page des campagnes
+ * de `owner` (ou la seule `campaign_id` si > 0), de la plus récente à la
+ * plus ancienne : { id, name, status, launched_at, total_recipients,
+ * sent, delivered, read, failed, pending (statuts actuels des Message 1),
+ * replies (toutes dates), success_rate (propriété 6) } et le nombre de
+ * campagnes dans *total. CBW_EDB / CBW_ENOMEM sinon.
+ */
+enum cbw_err	cbw_msgstats_campaigns(struct cbw_db *, long long owner,
+		    long long campaign_id, long long page, long long per_page,
+		    struct json_object **items, long long *total);
+
+/*
  * Lit un jour « AAAA-MM-JJ » strict (date existante) ; rend le numéro du
  * jour depuis le 1970-01-01 dans *days. CBW_EINVAL sinon.
  */

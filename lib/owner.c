@@ -12,8 +12,7 @@ static const char *const checks[CBW_OWN__MAX] = {
 	/* CBW_OWN_CAMPAIGN */
 	"SELECT 1 FROM campaigns WHERE id = ? AND created_by = ?",
 	/* CBW_OWN_MESSAGE */
-	"SELECT 1 FROM messages m JOIN campaigns c ON c.id = m.campaign_id "
-	    "WHERE m.id = ? AND c.created_by = ?",
+	"SELECT 1 FROM messages WHERE id = ? AND owner_id = ?",
 };
 
 /* Vérifie la propriété ; CBW_ENOTFOUND pour l'absent comme pour l'étranger. */
