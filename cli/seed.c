@@ -95,32 +95,58 @@ seed_number(const char *s, long long min, long long max, long long *out)
 	return 1;
 }
 
-/* Déclencheurs d'ajout suspendus pendant le remplissage (refait en bloc). */
-static const char *const seed_triggers[] = { "messages_counts_ai",
-	"msgstats_ai_status", "msgstats_ai_hourly", "msgstats_interaction_ai" };
-#define SEED_NTRIG	(sizeof(seed_triggers) / sizeof(seed_triggers[0]))
+/*
+ * Déclencheurs d'ajout et index secondaires suspendus pendant le
+ * remplissage : les agrégats sont refaits en bloc (seed_aggregates), les
+ * index reconstruits une fois, triés, au lieu d'être tenus ligne à ligne
+ * (trois fois plus rapide pour un million de messages).
+ */
+static const struct {
+	const char	*type, *name, *drop;
+} seed_suspended[] = {
+	{ "trigger", "messages_counts_ai", "DROP TRIGGER messages_counts_ai" },
+	{ "trigger", "msgstats_ai_status", "DROP TRIGGER msgstats_ai_status" },
+	{ "trigger", "msgstats_ai_hourly", "DROP TRIGGER msgstats_ai_hourly" },
+	{ "trigger", "msgstats_interaction_ai",
+	    "DROP TRIGGER msgstats_interaction_ai" },
+	{ "index", "idx_messages_campaign", "DROP INDEX idx_messages_campaign" },
+	{ "index", "idx_messages_status", "DROP INDEX idx_messages_status" },
+	{ "index", "idx_messages_due", "DROP INDEX idx_messages_due" },
+	{ "index", "idx_messages_sent_at", "DROP INDEX idx_messages_sent_at" },
+	{ "index", "idx_messages_sending", "DROP INDEX idx_messages_sending" },
+	{ "index", "idx_messages_retry", "DROP INDEX idx_messages_retry" },
+	{ "index", "idx_messages_owner", "DROP INDEX idx_messages_owner" },
+	{ "index", "idx_messages_owner_status",
+	    "DROP INDEX idx_messages_owner_status" },
+	{ "index", "idx_messages_owner_type", "DROP INDEX idx_messages_owner_type" },
+	{ "index", "idx_messages_owner_day", "DROP INDEX idx_messages_owner_day" },
+	{ "index", "idx_messages_contact", "DROP INDEX idx_messages_contact" },
+	{ "index", "idx_interactions_campaign",
+	    "DROP INDEX idx_interactions_campaign" },
+	{ "index", "idx_interactions_contact", "DROP INDEX idx_interactions_contact" },
+	{ "index", "idx_interactions_message", "DROP INDEX idx_interactions_message" },
+};
+#define SEED_NTRIG	(sizeof(seed_suspended) / sizeof(seed_suspended[0]))
 
 /*
- * Dans la transaction : lit le texte des déclencheurs d'ajout de messages
- * et d'interactions (sql[i], à libérer) puis les supprime. Rend CBW_OK ou
- * l'erreur de base.
+ * Dans la transaction : lit le texte des déclencheurs et index suspendus
+ * (sql[i], à libérer ; NULL s'il n'existe pas) puis les supprime. Rend
+ * CBW_OK ou l'erreur de base.
  */
 static enum cbw_err
 seed_drop_triggers(struct cbw_db *db, char **sql)
 {
-	char		 drop[96];
 	size_t		 i;
 	enum cbw_err	 er;
 
 	for (i = 0; i < SEED_NTRIG; i++) {
 		if ((er = cbw_db_query_text(db, &sql[i], "SELECT sql FROM "
-		    "sqlite_master WHERE type = 'trigger' AND name = ?", "s",
-		    seed_triggers[i])) == CBW_ENOTFOUND)
+		    "sqlite_master WHERE type = ? AND name = ?", "ss",
+		    seed_suspended[i].type, seed_suspended[i].name)) ==
+		    CBW_ENOTFOUND)
 			continue;
-		if (er != CBW_OK)
-			return er;
-		snprintf(drop, sizeof(drop), "DROP TRIGGER %s", seed_triggers[i]);
-		if ((er = cbw_db_exec(db, drop, "")) != CBW_OK)
+		if (er != CBW_OK ||
+		    (er = cbw_db_exec(db, seed_suspended[i].drop, "")) != CBW_OK)
 			return er;
 	}
 	return CBW_OK;
@@ -543,11 +569,17 @@ cbw_cli_seed(struct cbw_db *db, int argc, char **argv)
 	cbw_db_done(s.msg);
 	cbw_db_done(s.inter);
 	s.msg = s.inter = NULL;
+	/* Index d'abord (les agrégats s'en servent), déclencheurs ensuite. */
+	for (i = 0; i < SEED_NTRIG; i++)
+		if (trig[i] != NULL && *seed_suspended[i].type == 'i' &&
+		    (er = cbw_db_exec(db, trig[i], "")) != CBW_OK)
+			goto out;
 	if ((er = cbw_db_query_int(db, &last, "SELECT max(id) FROM campaigns",
 	    "")) != CBW_OK || (er = seed_aggregates(db, first, last)) != CBW_OK)
 		goto out;
 	for (i = 0; i < SEED_NTRIG; i++)
-		if (trig[i] != NULL && (er = cbw_db_exec(db, trig[i], "")) != CBW_OK)
+		if (trig[i] != NULL && *seed_suspended[i].type == 't' &&
+		    (er = cbw_db_exec(db, trig[i], "")) != CBW_OK)
 			goto out;
 	if ((er = cbw_db_commit(db)) != CBW_OK)
 		goto out;

@@ -375,6 +375,7 @@ timeline(struct cbw_db *db, struct json_object *m)
 	struct json_object	*tl, *rows = NULL, *r;
 	const char		*type;
 	size_t			 i;
+	int			 seen_dlv = 0, seen_read = 0;
 	enum cbw_err		 er;
 
 	if ((tl = json_object_new_array()) == NULL)
@@ -394,12 +395,22 @@ timeline(struct cbw_db *db, struct json_object *m)
 	for (i = 0; i < json_object_array_length(rows); i++) {
 		r = json_object_array_get_idx(rows, i);
 		type = str(r, "interaction_type");
+		seen_dlv |= strcmp(type, "delivered") == 0;
+		seen_read |= strcmp(type, "read") == 0;
 		event(tl, type, strcmp(type, "delivered") == 0 ? "Distribué" :
 		    strcmp(type, "read") == 0 ? "Lu" : strcmp(type, "reaction") == 0 ?
 		    "Réaction du contact" : "Réponse du contact",
 		    str(r, "received_at"), str(r, "content"));
 	}
 	json_object_put(rows);
+	/*
+	 * Sans accusé gardé (données importées, webhook antérieur au journal
+	 * des interactions), les dates du message suffisent.
+	 */
+	if (!seen_dlv)
+		event(tl, "delivered", "Distribué", str(m, "delivered_at"), NULL);
+	if (!seen_read)
+		event(tl, "read", "Lu", str(m, "read_at"), NULL);
 	json_object_array_sort(tl, by_time);
 	json_object_object_add(m, "timeline", tl);
 	return CBW_OK;

@@ -112,8 +112,12 @@ day_text(long long k, char *out, size_t len)
 	struct tm	 tm;
 	time_t		 t = (time_t)(k * 86400);
 
-	if (gmtime_r(&t, &tm) == NULL || strftime(out, len, "%Y-%m-%d", &tm) == 0)
+	/* %04d et non %Y : l'an 1 s'écrit « 0001 », comme il est lu. */
+	if (gmtime_r(&t, &tm) == NULL)
 		snprintf(out, len, "%s", "");
+	else
+		snprintf(out, len, "%04d-%02d-%02d", tm.tm_year + 1900,
+		    tm.tm_mon + 1, tm.tm_mday);
 }
 
 /* Plage de jours locaux traduite en heures et instants UTC. */
