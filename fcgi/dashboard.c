@@ -43,6 +43,8 @@ static const struct cbw_route routes[ROUTE__MAX] = {
 #define DASH_ROWS	10
 /* Campagnes par page du tableau par campagne. */
 #define CAMPAIGN_ROWS	20
+/* Total exact des messages de la page jusqu'à ce nombre (« plus de … »). */
+#define COUNT_MAX	10000
 /* Lignes au plus d'un export CSV (mémoire bornée : tout est en tampon). */
 #define EXPORT_MAX	20000
 
@@ -378,6 +380,7 @@ statistics(struct cbw_ctx *ctx, struct cbw_req *r)
 	if (!read_filters(r, &fl) || !cbw_input_page(ctx, r, &pg, &pp))
 		goto fail;
 	message_filter(&fl, &mf);
+	mf.count_max = COUNT_MAX;
 	if ((er = cbw_msgstats_get(ctx->db, r->user.id, fl.campaign_id, fl.from,
 	    fl.to, &stats)) != CBW_OK)
 		goto fail;
@@ -406,6 +409,9 @@ statistics(struct cbw_ctx *ctx, struct cbw_req *r)
 	json_object_object_add(d, "page_query", json_object_new_string(
 	    cbw_buf_str(&pq)));
 	json_object_object_add(d, "export_max", json_object_new_int64(EXPORT_MAX));
+	json_object_object_add(d, "total_more", json_object_new_boolean(
+	    total > COUNT_MAX));
+	json_object_object_add(d, "count_max", json_object_new_int64(COUNT_MAX));
 	add_options(d, &fl);
 	cbw_page_pagination(d, pg, pp, total);
 	if ((er = campaign_table(ctx, r, &fl, d)) != CBW_OK) {

@@ -128,7 +128,9 @@ msg_select(struct cbw_buf *sql, const struct msg_plan *p, const char *what,
 /*
  * Nombre de messages du filtre. Sans filtre de contact, de recherche ni
  * de date, il se lit dans msg_status_counts (quelques lignes par
- * campagne) ; sinon il est compté dans un index. CBW_OK ou erreur de base.
+ * campagne) ; sinon il est compté dans un index, jusqu'à count_max + 1
+ * si count_max > 0 (la borne est un entier du programme, écrit dans le
+ * SQL ; une requête en cache par borne). CBW_OK ou erreur de base.
  */
 static enum cbw_err
 msg_count(struct cbw_db *db, long long owner, const struct cbw_message_filter *f,
@@ -145,7 +147,15 @@ msg_count(struct cbw_db *db, long long owner, const struct cbw_message_filter *f
 		    "NULL OR message_type = ?4)", "iiss", owner, f->campaign_id,
 		    f->status, f->message_type);
 	cbw_buf_init(&sql);
-	if ((er = msg_select(&sql, p, "count(*)", 1)) == CBW_OK)
+	if (f->count_max > 0) {
+		/* Compte borné : la sous-requête s'arrête à count_max + 1 lignes. */
+		cbw_buf_printf(&sql, "%sSELECT count(*) FROM (", msg_hit[p->search]);
+		er = msg_select(&sql, p, "1", 0);
+		cbw_buf_printf(&sql, " LIMIT %lld)", f->count_max + 1);
+		er = sql.oom ? CBW_ENOMEM : er;
+	} else
+		er = msg_select(&sql, p, "count(*)", 1);
+	if (er == CBW_OK)
 		er = cbw_db_query_int(db, total, cbw_buf_str(&sql), "iisssssi",
 		    f->campaign_id, f->contact_id, f->status, f->message_type, t,
 		    f->from, f->to, owner);
@@ -204,17 +214,27 @@ msg_plan(const struct cbw_message_filter *f, struct msg_plan *p,
 /*
  * Écrit dans sql la requête d'une page : les id choisis dans les index
  * seuls (sous-requête p, ?9 lignes après ?10), puis seules ces lignes
- * jointes aux campagnes et aux contacts, id décroissant. Une page
- * profonde ne lit donc pas les lignes qu'elle saute. CBW_OK ou CBW_ENOMEM.
+ * jointes aux campagnes et aux contacts. Une page profonde ne lit donc
+ * pas les lignes qu'elle saute. Ordre : id décroissant, ou date
+ * décroissante avec un filtre de dates. CBW_OK ou CBW_ENOMEM.
  */
 static enum cbw_err
 msg_page_sql(struct cbw_buf *sql, const struct msg_plan *p)
 {
+	/*
+	 * Avec des dates, l'ordre est celui de la date (envoi, sinon mise en
+	 * file), lu à rebours dans idx_messages_owner_day : une page ne trie
+	 * pas toute la plage.
+	 */
+	const char	*order = p->on[MC_FROM] || p->on[MC_TO] ?
+	    " ORDER BY coalesce(m.sent_at, m.created_at) DESC, m.id DESC" :
+	    " ORDER BY m.id DESC";
+
 	cbw_buf_printf(sql, "%sSELECT " MSG_COLS " FROM (", msg_hit[p->search]);
-	msg_select(sql, p, "m.id", 0);
-	cbw_buf_puts(sql, " ORDER BY m.id DESC LIMIT ?9 OFFSET ?10) p CROSS JOIN "
-	    "messages m ON m.id = p.id JOIN campaigns k ON k.id = m.campaign_id "
-	    "JOIN contacts c ON c.id = m.contact_id ORDER BY m.id DESC");
+	msg_select(sql, p, "m.id, coalesce(m.sent_at, m.created_at) AS at", 0);
+	cbw_buf_printf(sql, "%s LIMIT ?9 OFFSET ?10) p CROSS JOIN messages m ON "
+	    "m.id = p.id JOIN campaigns k ON k.id = m.campaign_id JOIN contacts c "
+	    "ON c.id = m.contact_id%s", order, order);
 	return sql->oom ? CBW_ENOMEM : CBW_OK;
 }
 

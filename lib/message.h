@@ -22,6 +22,11 @@ struct cbw_message_filter {
 	const char	*q;		/* nom ou chiffres du numéro du contact */
 	const char	*from;		/* bornes UTC ISO (envoi, sinon création), incluses */
 	const char	*to;
+	/*
+	 * > 0 : le total compté dans les index s'arrête à count_max + 1
+	 * (« plus de count_max », pour une page HTML) ; 0 : total exact.
+	 */
+	long long	 count_max;
 };
 
 /* Vrai si `s` est un statut de message connu. */
@@ -30,7 +35,11 @@ int		cbw_message_status_ok(const char *s);
 const char	*cbw_message_status_label(const char *s);
 /* Vrai si `s` vaut message_1 ou message_2. */
 int		cbw_message_type_ok(const char *s);
-/* Page de messages de `owner` (les plus récents d'abord) et total. */
+/*
+ * Page de messages de `owner` et total : les plus récents d'abord (id
+ * décroissant ; avec from ou to, date d'envoi — sinon de mise en file —
+ * décroissante, puis id).
+ */
 enum cbw_err	cbw_message_list(struct cbw_db *, long long owner,
 		    const struct cbw_message_filter *, long long page,
 		    long long per_page, struct json_object **items,

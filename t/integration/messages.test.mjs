@@ -47,8 +47,11 @@ function addM2(campaign, contact, status) {
 }
 
 // Identifiants attendus pour une condition SQL sur les messages de `who`.
-function sqlIds(who, where = '1') {
-  return s.sql(`SELECT m.id FROM messages m JOIN campaigns k ON k.id = m.campaign_id WHERE k.created_by = ${who.id} AND ${where} ORDER BY m.id DESC`).map((r) => r.id);
+// Avec un filtre de dates (byDate), l'API range par date d'envoi (sinon de
+// mise en file) décroissante, puis par id.
+function sqlIds(who, where = '1', byDate = false) {
+  const order = byDate ? 'coalesce(m.sent_at, m.created_at) DESC, m.id DESC' : 'm.id DESC';
+  return s.sql(`SELECT m.id FROM messages m JOIN campaigns k ON k.id = m.campaign_id WHERE k.created_by = ${who.id} AND ${where} ORDER BY ${order}`).map((r) => r.id);
 }
 // Tous les identifiants d'une liste, page après page (50 par page).
 async function allIds(query, who = A) {
@@ -307,11 +310,11 @@ test('q (nom sans accents ni casse, chiffres du numéro), from/to (jours locaux,
   // Jours locaux : 2026-03-01 à Paris = [2026-02-28T23:00:00Z, 2026-03-01T22:59:59Z].
   s.sql(`UPDATE messages SET sent_at = '2026-02-28T23:30:00Z' WHERE id = ${fx.m.k3c1}`);
   const day = "coalesce(m.sent_at, m.created_at) BETWEEN '2026-02-28T23:00:00Z' AND '2026-03-01T22:59:59Z'";
-  assert.deepEqual(await allIds('from=2026-03-01&to=2026-03-01'), sqlIds(A, day));
+  assert.deepEqual(await allIds('from=2026-03-01&to=2026-03-01'), sqlIds(A, day, true));
   assert.ok((await allIds('from=2026-03-01&to=2026-03-01')).includes(fx.m.k3c1), '23 h 30 UTC la veille = 00 h 30 à Paris');
-  assert.deepEqual(await allIds('to=2026-02-28'), sqlIds(A, "coalesce(m.sent_at, m.created_at) <= '2026-02-28T22:59:59Z'"));
-  assert.deepEqual(await allIds('from=2026-03-02'), sqlIds(A, "coalesce(m.sent_at, m.created_at) >= '2026-03-01T23:00:00Z'"));
-  assert.deepEqual(await allIds(`from=2026-03-01&to=2026-03-01&q=karim&campaign_id=${fx.c1}`), sqlIds(A, `${day} AND m.contact_id = ${fx.k1} AND m.campaign_id = ${fx.c1}`));
+  assert.deepEqual(await allIds('to=2026-02-28'), sqlIds(A, "coalesce(m.sent_at, m.created_at) <= '2026-02-28T22:59:59Z'", true));
+  assert.deepEqual(await allIds('from=2026-03-02'), sqlIds(A, "coalesce(m.sent_at, m.created_at) >= '2026-03-01T23:00:00Z'", true));
+  assert.deepEqual(await allIds(`from=2026-03-01&to=2026-03-01&q=karim&campaign_id=${fx.c1}`), sqlIds(A, `${day} AND m.contact_id = ${fx.k1} AND m.campaign_id = ${fx.c1}`, true));
   for (const [q, field] of [['from=2026-02-30', 'from'], ['to=01/03/2026', 'to'], ['from=2026-3-1', 'from'], ['from=2026-03-02&to=2026-03-01', 'to']]) {
     const r = await api(`/api/messages?${q}`);
     assertJsonError(r, 422, 'validation_error');
