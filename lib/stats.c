@@ -4,7 +4,11 @@
 #include "db.h"
 #include "stats.h"
 
-/* Totaux du tableau de bord pour un propriétaire. */
+/*
+ * Totaux du tableau de bord pour un propriétaire, lus dans les compteurs
+ * tenus par déclencheurs (owner_counts, msg_status_counts : jamais la
+ * table messages). CBW_OK ou l'erreur de base.
+ */
 enum cbw_err
 cbw_stats_totals(struct cbw_db *db, long long owner, struct json_object **out)
 {
@@ -13,7 +17,7 @@ cbw_stats_totals(struct cbw_db *db, long long owner, struct json_object **out)
 	    "AS contacts, coalesce((SELECT categories FROM owner_counts WHERE "
 	    "user_id = ?1), 0) AS categories, "
 	    "(SELECT count(*) FROM campaigns WHERE created_by = ?1) AS campaigns, "
-	    "(SELECT count(*) FROM messages m JOIN campaigns c ON c.id = "
-	    "m.campaign_id WHERE c.created_by = ?1 AND m.status IN ('sent', "
-	    "'delivered', 'read')) AS messages", "i", owner);
+	    "(SELECT coalesce(sum(n), 0) FROM msg_status_counts WHERE owner_id = "
+	    "?1 AND status IN ('sent', 'delivered', 'read')) AS messages", "i",
+	    owner);
 }
