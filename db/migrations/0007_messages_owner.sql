@@ -22,9 +22,15 @@ UPDATE messages SET owner_id = (SELECT created_by FROM campaigns
 CREATE INDEX idx_messages_owner ON messages(owner_id);
 CREATE INDEX idx_messages_owner_status ON messages(owner_id, status);
 CREATE INDEX idx_messages_owner_type ON messages(owner_id, message_type, status);
--- Filtre de dates : messages d'une plage, les plus récents d'abord.
+-- Filtre de dates : messages d'une plage, les plus récents d'abord ; avec
+-- un statut (« échecs de la semaine »), le second. Il remplace l'index sur
+-- le statut seul de 0001, qu'aucune requête ne lit (le moteur d'envoi lit
+-- ses index partiels, les listes ceux du propriétaire).
 CREATE INDEX idx_messages_owner_day
     ON messages(owner_id, coalesce(sent_at, created_at));
+DROP INDEX idx_messages_status;
+CREATE INDEX idx_messages_owner_status_day
+    ON messages(owner_id, status, coalesce(sent_at, created_at));
 -- Recherche par contact : les messages des contacts trouvés (nom ou
 -- numéro), comptés dans l'index seul avec leur statut et leur type. Sert
 -- aussi la suppression en cascade d'un contact (remplace celui de 0001).

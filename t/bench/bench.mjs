@@ -10,17 +10,26 @@
 // 4800/min contre le faux WhatsApp (t/sandbox). Et l'ingestion des
 // webhooks de statut (ticket 6) : statuts signés postés à
 // /api/webhooks/whatsapp, un par requête puis par lots de 50, à côté de la
-// référence hello mesurée plus haut. Mesure seulement ; rien n'est affirmé
-// ici (les budgets et leur respect se lisent dans les tableaux).
+// référence hello mesurée plus haut. Enfin les statistiques (ticket 7) :
+// base remplie par « chatbot-whatsapp-admin seed » (un million de messages,
+// 1000 campagnes), latences de /api/messages/stats, /dashboard,
+// /statistics, de la liste filtrée et du détail d'un message, débit (wrk)
+// à côté de hello, mémoire de cbw-dashboard et cbw-messages. Mesure
+// seulement ; rien n'est affirmé ici (les budgets et leur respect se lisent
+// dans les tableaux).
+//
+// CBW_BENCH_ONLY=stats,webhook… (sections contacts, envoi, webhook, stats)
+// ne mesure que ces sections ; la référence hello, /api/auth/me et la
+// mémoire au repos sont toujours mesurées d'abord.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync, mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHmac } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { request as httpRequest, Agent } from 'node:http';
-import { startStack, login, http as rawHttp, ROOT, BUILD } from '../lib/stack.mjs';
+import { startStack, login, cli, http as rawHttp, ROOT, BUILD } from '../lib/stack.mjs';
 
 // Le client garde ses connexions : une connexion restée inactive pendant une
 // mesure wrk (> 5 s) a pu être fermée par lighttpd ; un essai de plus.
@@ -33,6 +42,14 @@ const N = Number(process.env.CBW_BENCH_CONTACTS || 100000);
 const SEND_RATES = (process.env.CBW_BENCH_SEND_RATES || '25,80,600,4800').split(',').map(Number);
 const SEND_BACKLOG = Number(process.env.CBW_BENCH_SEND_BACKLOG || 3000);
 const HERE = dirname(fileURLToPath(import.meta.url));
+
+// Sections à mesurer (CBW_BENCH_ONLY, liste séparée par des virgules ;
+// toutes par défaut). Un nom inconnu arrête tout (faute de frappe).
+const SECTIONS = ['contacts', 'envoi', 'webhook', 'stats'];
+const ONLY = (process.env.CBW_BENCH_ONLY || '').split(',').map((x) => x.trim()).filter(Boolean);
+for (const x of ONLY)
+  if (!SECTIONS.includes(x)) throw new Error(`CBW_BENCH_ONLY : section inconnue « ${x} » (${SECTIONS.join(', ')})`);
+const wanted = (name) => ONLY.length === 0 || ONLY.includes(name);
 
 // Lance wrk et rend { rps, p99ms, non2xx }. opts.paths : chemins parcourus
 // en boucle par paths.lua (au lieu de l'adresse seule).
@@ -79,14 +96,14 @@ function pctl(arr, q) {
 
 // Requête HTTP par node:http (fetch garde des connexions que lighttpd ferme
 // après 5 s d'inactivité, et la réutilisation échoue après une mesure wrk).
-// Sans `agent` : connexion neuve, fermée ensuite. Rend { status, text }.
+// Sans `agent` : connexion neuve, fermée ensuite. Rend { status, headers, text }.
 function req(s, method, path, { headers = {}, body, agent } = {}) {
   return new Promise((ok, ko) => {
     const r = httpRequest(s.base + path, { method, headers: { ...headers, ...(agent ? {} : { Connection: 'close' }) },
       agent: agent || false }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
-      res.on('end', () => ok({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => ok({ status: res.statusCode, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', ko);
     });
     r.on('error', ko);
@@ -187,7 +204,8 @@ function sqliteFloor(csv) {
 const fmt = (v, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '—');
 const yes = (ok) => (ok ? 'oui' : '**non**');
 
-// Référence hello (wrk) de ce passage, reprise par la section du webhook.
+// Référence hello (wrk) de ce passage, reprise par les sections du webhook
+// et des statistiques.
 let helloBaseline = null;
 
 const s = await startStack({ config: { RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warning' } });
@@ -208,38 +226,6 @@ try {
   const me = wrk(`${s.base}/api/auth/me`, [`Authorization: Bearer ${t.access_token}`]);
   const after = rss(s.proc.pid);
 
-  // ---- Contacts : 100 000 contacts pour un admin, par l'import (mesuré).
-  const { csv } = contactsCsv(N);
-  const seed = await benchAdmin(s, t.access_token, 'bench-seed@test.com');
-  const imp1 = await timedImport(s, seed.token, csv);
-  if (imp1.status !== 200 || imp1.json.created !== N)
-    throw new Error(`import de ${N} contacts : ${imp1.status} ${imp1.text.slice(0, 300)}`);
-  const auth = [`Authorization: Bearer ${seed.token}`];
-  const pages = Math.ceil(N / 20);
-  const list1 = wrk(`${s.base}/api/contacts?page=1`, auth);
-  const list1000 = wrk(`${s.base}/api/contacts?page=1000`, auth);
-  const listLast = wrk(`${s.base}/api/contacts?page=${pages}`, auth);
-  const randomPages = Array.from({ length: 1000 }, (_, i) => `/api/contacts?page=${1 + ((i * 2654435761) >>> 0) % pages}`);
-  const listRand = wrk(s.base, auth, { paths: randomPages });
-
-  // Recherche : 300 termes de chaque sorte, une requête à la fois.
-  const names = nameTerms(300);
-  const digits = digitTerms(300, N);
-  const short = ['ma', 'le', 'é', 'ju', '06', '12', '78', 'an', 'o', '3'];
-  await sequential(s, seed.token, names.slice(0, 20));   // mise en route
-  const seqNames = await sequential(s, seed.token, names);
-  const seqDigits = await sequential(s, seed.token, digits);
-  const seqShort = await sequential(s, seed.token, short, 5);
-  const enc = (q) => `/api/contacts?q=${encodeURIComponent(q)}`;
-  const wrkNames = wrk(s.base, auth, { paths: names.map(enc) });
-  const wrkDigits = wrk(s.base, auth, { paths: digits.map(enc) });
-
-  // Import des mêmes 100 000 lignes dans un admin neuf (base déjà remplie).
-  const fresh = await benchAdmin(s, t.access_token, 'bench-import@test.com');
-  const imp2 = await timedImport(s, fresh.token, csv);
-  const floor = sqliteFloor(csv);
-  const end = rss(s.proc.pid);
-
   const pct = (a, b) => (100 * a / b).toFixed(0) + ' %';
   console.log(`\nchatbot-whatsapp bench — ${new Date().toISOString()} — ${DURATION} s par mesure, wrk -t2 -c8`);
   console.log(`machine : ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cœurs, ` +
@@ -250,40 +236,76 @@ try {
   console.log(`| GET /__hello_fast (même hello, fermeture immédiate comme nos programmes) | ${helloFast.rps.toFixed(0)} | ${helloFast.p99ms.toFixed(2)} | ${helloFast.non2xx} | ${pct(helloFast.rps, hello.rps)} | 100 % |`);
   console.log(`| GET /api/auth/me (JWT + SQLite) | ${me.rps.toFixed(0)} | ${me.p99ms.toFixed(2)} | ${me.non2xx} | ${pct(me.rps, hello.rps)} | ${pct(me.rps, helloFast.rps)} |`);
 
-  console.log(`\nContacts : ${N} contacts d'un admin (60 % avec nom), ${pages} pages de 20.`);
-  console.log('\n| mesure (wrk -t2 -c8) | requêtes/s | p99 (ms) | non-2xx | rapport à hello | rapport à hello rapide | budget | tenu |');
-  console.log('|---|---:|---:|---:|---:|---:|---|---|');
-  for (const [label, r] of [['GET /api/contacts?page=1', list1], ['GET /api/contacts?page=1000', list1000],
-    [`GET /api/contacts?page=${pages} (dernière)`, listLast], [`GET /api/contacts?page=1…${pages} (1000 pages au hasard)`, listRand]])
-    console.log(`| ${label} | ${r.rps.toFixed(0)} | ${fmt(r.p99ms)} | ${r.non2xx} | ${pct(r.rps, hello.rps)} | ${pct(r.rps, helloFast.rps)} | ≥ 50 % de hello | ${yes(r.rps >= hello.rps / 2 && r.non2xx === 0)} |`);
-  for (const [label, r] of [['GET /api/contacts?q=<nom> (300 termes en boucle)', wrkNames], ['GET /api/contacts?q=<chiffres> (300 termes en boucle)', wrkDigits]])
-    console.log(`| ${label} | ${r.rps.toFixed(0)} | ${fmt(r.p99ms)} | ${r.non2xx} | ${pct(r.rps, hello.rps)} | ${pct(r.rps, helloFast.rps)} | (information) | |`);
+  // ---- Contacts (ticket 4) : 100 000 contacts pour un admin, par l'import (mesuré).
+  let end = null;
+  if (wanted('contacts')) {
+    const { csv } = contactsCsv(N);
+    const seed = await benchAdmin(s, t.access_token, 'bench-seed@test.com');
+    const imp1 = await timedImport(s, seed.token, csv);
+    if (imp1.status !== 200 || imp1.json.created !== N)
+      throw new Error(`import de ${N} contacts : ${imp1.status} ${imp1.text.slice(0, 300)}`);
+    const auth = [`Authorization: Bearer ${seed.token}`];
+    const pages = Math.ceil(N / 20);
+    const list1 = wrk(`${s.base}/api/contacts?page=1`, auth);
+    const list1000 = wrk(`${s.base}/api/contacts?page=1000`, auth);
+    const listLast = wrk(`${s.base}/api/contacts?page=${pages}`, auth);
+    const randomPages = Array.from({ length: 1000 }, (_, i) => `/api/contacts?page=${1 + ((i * 2654435761) >>> 0) % pages}`);
+    const listRand = wrk(s.base, auth, { paths: randomPages });
 
-  console.log('\n| recherche (une requête à la fois) | requêtes | p50 (ms) | p99 (ms) | max (ms) : terme | résultats moyens | budget p99 | tenu |');
-  console.log('|---|---:|---:|---:|---|---:|---|---|');
-  for (const [label, r, budget] of [['q=<nom> (prénom, nom, début, « prénom nom », majuscules)', seqNames, 10],
-    ['q=<chiffres> (4 derniers, 6 du milieu, national, international, début)', seqDigits, 10],
-    ['q=1 ou 2 caractères (balayage sans index)', seqShort, null]])
-    console.log(`| ${label} | ${r.n} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.max)} : « ${r.worst[0]} » | ${fmt(r.avgTotal, 0)} | ${budget ? `≤ ${budget} ms` : '(information)'} | ${budget ? yes(r.p99 <= budget && r.non200 === 0) : ''} |`);
+    // Recherche : 300 termes de chaque sorte, une requête à la fois.
+    const names = nameTerms(300);
+    const digits = digitTerms(300, N);
+    const short = ['ma', 'le', 'é', 'ju', '06', '12', '78', 'an', 'o', '3'];
+    await sequential(s, seed.token, names.slice(0, 20));   // mise en route
+    const seqNames = await sequential(s, seed.token, names);
+    const seqDigits = await sequential(s, seed.token, digits);
+    const seqShort = await sequential(s, seed.token, short, 5);
+    const enc = (q) => `/api/contacts?q=${encodeURIComponent(q)}`;
+    const wrkNames = wrk(s.base, auth, { paths: names.map(enc) });
+    const wrkDigits = wrk(s.base, auth, { paths: digits.map(enc) });
 
-  console.log('\n| import CSV de ' + N + ' lignes | temps (ms) | lignes/s | créés | budget | tenu |');
-  console.log('|---|---:|---:|---:|---|---|');
-  for (const [label, r] of [['POST /api/contacts/import, 1er admin (base presque vide)', imp1],
-    [`POST /api/contacts/import, admin neuf (base déjà à ${N})`, imp2]])
-    console.log(`| ${label} | ${r.ms.toFixed(0)} | ${(N / r.ms * 1000).toFixed(0)} | ${r.json?.created ?? r.status} | ≤ 1000 ms | ${yes(r.ms <= 1000 && r.status === 200)} |`);
-  console.log(`| sqlite3 .import (plancher : table brouillon, base migrée) | ${floor.importMs.toFixed(0)} | ${(floor.rows / floor.importMs * 1000).toFixed(0)} | ${floor.rows} | | |`);
-  console.log(`| sqlite3 INSERT INTO contacts … SELECT (information : déclencheurs FTS + compteurs) | ${floor.insertMs.toFixed(0)} | ${(floor.copied / floor.insertMs * 1000).toFixed(0)} | ${floor.copied} | | |`);
+    // Import des mêmes 100 000 lignes dans un admin neuf (base déjà remplie).
+    const fresh = await benchAdmin(s, t.access_token, 'bench-import@test.com');
+    const imp2 = await timedImport(s, fresh.token, csv);
+    const floor = sqliteFloor(csv);
+    end = rss(s.proc.pid);
 
+    console.log(`\nContacts : ${N} contacts d'un admin (60 % avec nom), ${pages} pages de 20.`);
+    console.log('\n| mesure (wrk -t2 -c8) | requêtes/s | p99 (ms) | non-2xx | rapport à hello | rapport à hello rapide | budget | tenu |');
+    console.log('|---|---:|---:|---:|---:|---:|---|---|');
+    for (const [label, r] of [['GET /api/contacts?page=1', list1], ['GET /api/contacts?page=1000', list1000],
+      [`GET /api/contacts?page=${pages} (dernière)`, listLast], [`GET /api/contacts?page=1…${pages} (1000 pages au hasard)`, listRand]])
+      console.log(`| ${label} | ${r.rps.toFixed(0)} | ${fmt(r.p99ms)} | ${r.non2xx} | ${pct(r.rps, hello.rps)} | ${pct(r.rps, helloFast.rps)} | ≥ 50 % de hello | ${yes(r.rps >= hello.rps / 2 && r.non2xx === 0)} |`);
+    for (const [label, r] of [['GET /api/contacts?q=<nom> (300 termes en boucle)', wrkNames], ['GET /api/contacts?q=<chiffres> (300 termes en boucle)', wrkDigits]])
+      console.log(`| ${label} | ${r.rps.toFixed(0)} | ${fmt(r.p99ms)} | ${r.non2xx} | ${pct(r.rps, hello.rps)} | ${pct(r.rps, helloFast.rps)} | (information) | |`);
+
+    console.log('\n| recherche (une requête à la fois) | requêtes | p50 (ms) | p99 (ms) | max (ms) : terme | résultats moyens | budget p99 | tenu |');
+    console.log('|---|---:|---:|---:|---|---:|---|---|');
+    for (const [label, r, budget] of [['q=<nom> (prénom, nom, début, « prénom nom », majuscules)', seqNames, 10],
+      ['q=<chiffres> (4 derniers, 6 du milieu, national, international, début)', seqDigits, 10],
+      ['q=1 ou 2 caractères (balayage sans index)', seqShort, null]])
+      console.log(`| ${label} | ${r.n} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.max)} : « ${r.worst[0]} » | ${fmt(r.avgTotal, 0)} | ${budget ? `≤ ${budget} ms` : '(information)'} | ${budget ? yes(r.p99 <= budget && r.non200 === 0) : ''} |`);
+
+    console.log('\n| import CSV de ' + N + ' lignes | temps (ms) | lignes/s | créés | budget | tenu |');
+    console.log('|---|---:|---:|---:|---|---|');
+    for (const [label, r] of [['POST /api/contacts/import, 1er admin (base presque vide)', imp1],
+      [`POST /api/contacts/import, admin neuf (base déjà à ${N})`, imp2]])
+      console.log(`| ${label} | ${r.ms.toFixed(0)} | ${(N / r.ms * 1000).toFixed(0)} | ${r.json?.created ?? r.status} | ≤ 1000 ms | ${yes(r.ms <= 1000 && r.status === 200)} |`);
+    console.log(`| sqlite3 .import (plancher : table brouillon, base migrée) | ${floor.importMs.toFixed(0)} | ${(floor.rows / floor.importMs * 1000).toFixed(0)} | ${floor.rows} | | |`);
+    console.log(`| sqlite3 INSERT INTO contacts … SELECT (information : déclencheurs FTS + compteurs) | ${floor.insertMs.toFixed(0)} | ${(floor.copied / floor.insertMs * 1000).toFixed(0)} | ${floor.copied} | | |`);
+  }
+
+  // Sans la section des contacts, la colonne « fin » reste vide.
   console.log('\n| processus | RSS au repos (Kio) | PSS au repos | privée au repos | RSS après charge | PSS après charge | RSS fin (contacts) | PSS fin |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   let total = 0, totalPss = 0, totalEnd = 0, totalEndPss = 0;
   for (const r of idle) {
     const a = after.find((x) => x.pid === r.pid) || r;
-    const e = end.find((x) => x.pid === r.pid) || a;
+    const e = end ? end.find((x) => x.pid === r.pid) || a : { kb: '—', pss: '—' };
     total += a.kb; totalPss += a.pss; totalEnd += e.kb; totalEndPss += e.pss;
     console.log(`| ${r.comm} (${r.pid}) | ${r.kb} | ${r.pss} | ${r.priv} | ${a.kb} | ${a.pss} | ${e.kb} | ${e.pss} |`);
   }
-  console.log(`| **total** | | | | ${total} | ${totalPss} | ${totalEnd} | ${totalEndPss} |`);
+  console.log(`| **total** | | | | ${total} | ${totalPss} | ${end ? totalEnd : '—'} | ${end ? totalEndPss : '—'} |`);
   console.log('\nRSS compte les pages partagées des bibliothèques (libcrypto, libsqlite3, libc) dans chaque');
   console.log('processus ; PSS les répartit entre les processus qui les partagent (somme = mémoire réelle).');
   console.log('\nBudgets (DESIGN §12) : chaque processus FastCGI ≤ 4096 Kio au repos ; pile ≤ 40960 Kio.');
@@ -292,7 +314,7 @@ try {
   console.log(`Au repos, RSS : ${fcgiIdle.map((r) => `${r.comm} ${r.kb}`).join(', ')} Kio → ` +
     `${yes(fcgiIdle.every((r) => r.kb <= 4096))} ; mémoire privée : ${fcgiIdle.map((r) => `${r.comm} ${r.priv}`).join(', ')} Kio → ` +
     `${yes(fcgiIdle.every((r) => r.priv <= 4096))} ; pile RSS ${sum('kb')} Kio → ${yes(sum('kb') <= 40960)}, PSS ${sum('pss')} Kio → ${yes(sum('pss') <= 40960)}.`);
-  console.log('Contacts (ticket 4) : liste ≥ 50 % des requêtes/s de hello ; recherche p99 ≤ 10 ms ; import de 100 000 lignes ≤ 1 s.');
+  if (end) console.log('Contacts (ticket 4) : liste ≥ 50 % des requêtes/s de hello ; recherche p99 ≤ 10 ms ; import de 100 000 lignes ≤ 1 s.');
 } finally {
   await s.stop();
 }
@@ -379,7 +401,7 @@ async function sendCeiling(n) {
   }
 }
 
-{
+if (wanted('envoi')) {
   const sims = SEND_RATES.map((rate) => ({ rate, ...sendSim(rate) }));
   const c = await sendCeiling(SEND_BACKLOG);
   const need = 0.95 * CEIL_RATE;
@@ -506,7 +528,7 @@ async function blast(st, method, path, bodies, inflight = HOOK_INFLIGHT) {
     p50: pctl(lat, 0.5), p99: pctl(lat, 0.99), max: Math.max(...lat), non200, codes };
 }
 
-{
+if (wanted('webhook')) {
   const st = await startStack({ config: { RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warning', WHATSAPP_PHONE_NUMBER_ID: HOOK_PHONE_ID } });
   let rows, check;
   try {
@@ -581,4 +603,186 @@ async function blast(st, method, path, bodies, inflight = HOOK_INFLIGHT) {
     `success_count de la campagne ${check.success} → ${yes(dbOk)}.`);
   console.log(`Webhook (ticket 6) : ≥ 2000 mises à jour/s et p99 < 50 ms (un par requête et par lots) → ${yes(verdicts.every(Boolean))} ; ` +
     `chaque message lu une fois exactement → ${yes(dbOk)}.`);
+}
+
+// ---- Statistiques (ticket 7) ------------------------------------------------
+
+// Messages écrits par « chatbot-whatsapp-admin seed » pour un admin (un
+// million par défaut ; CBW_BENCH_MESSAGES pour un passage rapide), en 1000
+// campagnes réparties sur les 30 derniers jours.
+const STATS_MESSAGES = Number(process.env.CBW_BENCH_MESSAGES || 1000000);
+const STATS_CAMPAIGNS = 1000;
+const STATS_DAYS = 30;
+const STATS_WARM = 20;     // requêtes de mise en route par mesure (non comptées)
+const STATS_N = 220;       // requêtes mesurées par mesure
+const STATS_EMAIL = 'bench-stats@test.com';
+
+// Jour local de Paris (fuseau TIME_ZONE des programmes) : « AAAA-MM-JJ »,
+// et décalage d'un tel jour de n jours.
+const parisToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+const dayPlus = (d, n) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 86400000).toISOString().slice(0, 10);
+
+// Connexion par le formulaire HTML, comme un navigateur (GET /login pour le
+// cookie cbw_pre et le champ csrf, puis POST /login). Rend l'en-tête Cookie
+// de la session (« cbw_session=… »).
+async function htmlSession(st, email, password) {
+  const cookie = (r, name) => (r.headers['set-cookie'] || []).map((c) => c.split(';')[0]).find((c) => c.startsWith(`${name}=`));
+  const page = await req(st, 'GET', '/login');
+  const csrf = (page.text.match(/<input type="hidden" name="csrf" value="([^"]*)">/) || [])[1];
+  const pre = cookie(page, 'cbw_pre');
+  if (page.status !== 200 || !csrf || !pre) throw new Error(`GET /login : ${page.status}, csrf ou cbw_pre absent`);
+  const body = new URLSearchParams({ csrf, email, password }).toString();
+  const r = await req(st, 'POST', '/login', { body, headers: { 'Content-Type': 'application/x-www-form-urlencoded',
+    'Content-Length': Buffer.byteLength(body), Cookie: pre } });
+  const session = cookie(r, 'cbw_session');
+  if (r.status !== 303 || !session) throw new Error(`connexion HTML de ${email} : ${r.status} ${r.text.slice(0, 200)}`);
+  return session;
+}
+
+// Latences de GET faits un à un sur une seule connexion gardée (keep-alive) :
+// `warm` requêtes de mise en route non comptées, puis `n` requêtes, les
+// chemins pris en boucle à la suite. Rend { n, p50, p99, max, worst (chemin
+// le plus lent), non200, codes, bytes (taille moyenne du corps) }.
+async function latencies(st, paths, headers, n = STATS_N, warm = STATS_WARM) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const lat = [], codes = {};
+  let non200 = 0, bytes = 0, worst = ['', 0];
+  try {
+    for (let i = 0; i < warm; i++) await req(st, 'GET', paths[i % paths.length], { headers, agent });
+    for (let i = 0; i < n; i++) {
+      const path = paths[(warm + i) % paths.length];
+      const t0 = performance.now();
+      const r = await req(st, 'GET', path, { headers, agent });
+      const ms = performance.now() - t0;
+      lat.push(ms);
+      bytes += Buffer.byteLength(r.text);
+      if (r.status !== 200) { non200++; codes[r.status] = (codes[r.status] || 0) + 1; }
+      if (ms > worst[1]) worst = [path, ms];
+    }
+  } finally {
+    agent.destroy();
+  }
+  return { n, p50: pctl(lat, 0.5), p99: pctl(lat, 0.99), max: Math.max(...lat), worst, non200, codes, bytes: bytes / n };
+}
+
+// GET unique (connexion neuve) dont on lit le JSON ; null si ce n'en est pas.
+async function getJson(st, path, headers) {
+  const r = await req(st, 'GET', path, { headers });
+  try { return JSON.parse(r.text); } catch { return null; }
+}
+
+if (wanted('stats')) {
+  const st = await startStack({ config: { RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warning' } });
+  let seedOut, seedMs, dbBytes, settleMs, walAfter, info, rows, wrks, mem;
+  const today = parisToday(), day = (n) => dayPlus(today, n);
+  // Charge de la machine (moyenne sur 1 min) autour des mesures : une autre
+  // activité fausse les p99.
+  const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+  const loads = [];
+  try {
+    // Admin créé par le super admin, puis rempli par la CLI avant toute
+    // requête à cbw-messages et cbw-dashboard.
+    const su = await login(st);
+    const adm = await benchAdmin(st, su.access_token, STATS_EMAIL);
+    const t0 = performance.now();
+    seedOut = cli(st, ['seed', '--messages', String(STATS_MESSAGES), '--admin', STATS_EMAIL,
+      '--campaigns', String(STATS_CAMPAIGNS), '--days', String(STATS_DAYS)]).trim();
+    seedMs = performance.now() - t0;
+    const sizes = () => [st.db, `${st.db}-wal`].map((f) => (existsSync(f) ? statSync(f).size : 0));
+    dbBytes = sizes();
+    // Base « au repos » comme en service longtemps après un remplissage :
+    // WAL recopié dans la base et vidé, pages sales écrites sur le disque
+    // (sinon la première mesure paie l'écriture différée du noyau).
+    const t1 = performance.now();
+    st.sql('PRAGMA wal_checkpoint(TRUNCATE)');
+    execFileSync('sync');
+    settleMs = performance.now() - t1;
+    walAfter = sizes()[1];
+    const camps = st.sql(`SELECT min(id) AS lo, max(id) AS hi FROM campaigns WHERE created_by = ${adm.id}`)[0];
+    const ids = st.sql('SELECT min(id) AS lo, max(id) AS hi FROM messages')[0];
+    const cookie = await htmlSession(st, STATS_EMAIL, 'password123');
+
+    const A = { Authorization: `Bearer ${adm.token}` };
+    const C = { Cookie: cookie };
+    const SU = { Authorization: `Bearer ${su.access_token}` };
+    const mid = Math.floor((camps.lo + camps.hi) / 2);
+    // Plages variées : 1, 7, 30, 90 et 366 jours, 30 jours finissant il y a
+    // 10 jours, et trois campagnes (première, du milieu, dernière).
+    const ranges = ['', `?from=${today}&to=${today}`, `?from=${day(-6)}&to=${today}`, `?from=${day(-29)}&to=${today}`,
+      `?from=${day(-89)}&to=${today}`, `?from=${day(-365)}&to=${today}`, `?to=${day(-10)}`,
+      `?campaign_id=${camps.lo}`, `?campaign_id=${mid}`, `?campaign_id=${camps.hi}&from=${day(-6)}&to=${today}`]
+      .map((q) => `/api/messages/stats${q}`);
+    const pages90 = Array.from({ length: 21 }, (_, i) => `/api/messages?status=failed&page=${90 + i}`);
+    const details = Array.from({ length: STATS_N + STATS_WARM }, (_, i) =>
+      `/messages/${ids.lo + Math.floor(i * (ids.hi - ids.lo) / (STATS_N + STATS_WARM - 1))}`);
+    const week = `/api/messages?from=${day(-7)}&to=${today}`;
+
+    // Volumes vus par l'API (contrôle que les pages mesurées ne sont pas vides).
+    const stats = await getJson(st, '/api/messages/stats', A);
+    info = {
+      camps: camps.hi - camps.lo + 1,
+      failed: (await getJson(st, '/api/messages?status=failed&page=100', A))?.total,
+      martin: (await getJson(st, '/api/messages?q=martin', A))?.total,
+      week: (await getJson(st, week, A))?.total,
+      statsTotal: stats?.totals?.total ?? stats?.total,
+    };
+
+    loads.push(load());
+    rows = [
+      ['GET /api/messages/stats (admin, 30 derniers jours par défaut)', await latencies(st, ['/api/messages/stats'], A), 50, 'stats (défaut)'],
+      [`GET /api/messages/stats (admin, ${ranges.length} filtres en boucle : 1, 7, 30, 90, 366 jours, fin seule, 3 campagnes)`, await latencies(st, ranges, A), 50, 'stats (filtres variés)'],
+      ['GET /dashboard (HTML, cookie de session)', await latencies(st, ['/dashboard'], C), 50, '/dashboard'],
+      ['GET /api/messages?status=failed&page=100', await latencies(st, ['/api/messages?status=failed&page=100'], A), 10, 'échecs page 100'],
+      ['GET /api/messages?status=failed&page=90…110 (21 pages en boucle)', await latencies(st, pages90, A), 10, 'échecs pages 90…110'],
+      ['GET /statistics (HTML, filtres par défaut)', await latencies(st, ['/statistics'], C), null],
+      ['GET /statistics?status=failed&page=50 (HTML)', await latencies(st, ['/statistics?status=failed&page=50'], C), null],
+      ['GET /api/messages?q=martin (recherche par les contacts)', await latencies(st, ['/api/messages?q=martin'], A), null],
+      [`GET /api/messages?from=${day(-7)}&to=${today}`, await latencies(st, [week], A), null],
+      ['GET /api/messages/stats (super admin : plateforme + un agrégat par admin)', await latencies(st, ['/api/messages/stats'], SU), null],
+      [`GET /messages/{id} (HTML, ${details.length} messages répartis sur toute la base)`, await latencies(st, details, C), null],
+    ];
+    // Débit à côté de hello (wrk -t2 -c8).
+    wrks = [
+      ['GET /api/messages/stats (admin, défaut)', wrk(`${st.base}/api/messages/stats`, [`Authorization: Bearer ${adm.token}`])],
+      ['GET /dashboard (cookie de session)', wrk(`${st.base}/dashboard`, [`Cookie: ${cookie}`])],
+    ];
+    loads.push(load());
+    mem = rss(st.proc.pid).filter((r) => r.comm === 'cbw-dashboard' || r.comm === 'cbw-messages');
+  } finally {
+    await st.stop();
+  }
+
+  const h = helloBaseline;
+  const ratio = (v, ref) => (ref && Number.isFinite(ref) ? `${(100 * v / ref).toFixed(0)} %` : '—');
+  const kept = (r, budget) => r.p99 <= budget && r.non200 === 0;
+  const verdict = (r, budget) => (kept(r, budget) ? 'tenu' : `**dépassé**${r.non200 ? ' (erreurs)' : ''}`);
+  console.log(`\nStatistiques (ticket 7) : ${STATS_MESSAGES} messages (CBW_BENCH_MESSAGES), ${STATS_CAMPAIGNS} campagnes sur ${STATS_DAYS} jours, un admin ;`);
+  console.log(`remplissage « chatbot-whatsapp-admin seed » en ${fmt(seedMs / 1000, 1)} s (processus entier), base ${fmt(dbBytes[0] / 1048576, 0)} Mio + WAL ${fmt(dbBytes[1] / 1048576, 0)} Mio :`);
+  console.log(`  ${seedOut}`);
+  console.log(`Puis PRAGMA wal_checkpoint(TRUNCATE) et sync avant les mesures : ${fmt(settleMs / 1000, 1)} s (WAL ensuite ${fmt(walAfter / 1048576, 0)} Mio).`);
+  console.log(`Vu par l'API : ${info.statsTotal ?? '—'} messages sur 30 jours (stats), ${info.failed ?? '—'} en échec (${info.failed != null ? Math.ceil(info.failed / 20) : '—'} pages de 20), ` +
+    `${info.martin ?? '—'} pour q=martin, ${info.week ?? '—'} du ${day(-7)} au ${today} ; ${info.camps} campagnes.`);
+  if (info.failed != null && Math.ceil(info.failed / 20) < 110)
+    console.log(`Attention : ${Math.ceil(info.failed / 20)} pages d'échecs seulement, les pages mesurées au-delà sont vides (base trop petite).`);
+  console.log(`Latences : GET un à un sur une connexion gardée (keep-alive), ${STATS_WARM} de mise en route puis ${STATS_N} mesurés par ligne ; ` +
+    `charge de la machine (moyenne 1 min) avant / après les mesures : ${loads.join(' / ')} (${execFileSync('nproc', { encoding: 'utf8' }).trim()} cœurs).`);
+  console.log('\n| mesure | requêtes | p50 (ms) | p99 (ms) | max (ms) | non-200 | octets moyens | budget p99 | tenu |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---|---|');
+  for (const [label, r, budget] of rows)
+    console.log(`| ${label} | ${r.n} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.max)} | ${r.non200}${r.non200 ? ` (${JSON.stringify(r.codes)})` : ''} | ` +
+      `${fmt(r.bytes, 0)} | ${budget ? `≤ ${budget} ms` : '(information)'} | ${budget ? verdict(r, budget) : ''} |`);
+
+  console.log(`\n| débit (wrk -t2 -c8, ${DURATION} s) | requêtes/s | p99 (ms) | non-2xx | rapport à hello |`);
+  console.log('|---|---:|---:|---:|---:|');
+  if (h) console.log(`| GET /__hello (référence FastCGI nue, pile principale, même passage) | ${h.rps.toFixed(0)} | ${fmt(h.p99ms)} | ${h.non2xx} | 100 % |`);
+  for (const [label, r] of wrks)
+    console.log(`| ${label} | ${r.rps.toFixed(0)} | ${fmt(r.p99ms)} | ${r.non2xx} | ${ratio(r.rps, h?.rps)} |`);
+
+  console.log('\n| processus (après la mesure) | RSS (Kio) | PSS (Kio) | privée (Kio) |');
+  console.log('|---|---:|---:|---:|');
+  for (const r of mem) console.log(`| ${r.comm} (${r.pid}) | ${r.kb} | ${r.pss} | ${r.priv} |`);
+
+  const budgeted = rows.filter((x) => x[2]);
+  console.log(`\nStatistiques (ticket 7), ${STATS_MESSAGES} messages : ` +
+    budgeted.map(([, r, budget, short]) => `${short} p99 ${fmt(r.p99)} ms ≤ ${budget} → ${verdict(r, budget)}`).join(' ; ') + '.');
 }
