@@ -563,8 +563,11 @@ export async function startSandbox(opts = {}) {
   };
 
   // Envoie des octets signés à l'URL du webhook (POST JSON). Rend une
-  // promesse de { status, body } ; rejette si l'URL est injoignable.
-  const post = (url, bytes, signature) => new Promise((ok, ko) => {
+  // promesse de { status, body } ; rejette si l'URL est injoignable. Une
+  // connexion gardée que le serveur vient de fermer (keep-alive expiré :
+  // ECONNRESET sur un socket réutilisé, requête jamais lue) est refaite une
+  // fois sur une connexion neuve, comme le conseille la doc de Node.
+  const post = (url, bytes, signature, retried = false) => new Promise((ok, ko) => {
     let u;
     try { u = new URL(url); } catch { ko(new Error(`URL de webhook invalide : ${url}`)); return; }
     const mod = u.protocol === 'https:' ? https : u.protocol === 'http:' ? http : null;
@@ -578,7 +581,10 @@ export async function startSandbox(opts = {}) {
       res.on('error', ko);
     });
     r.on('timeout', () => r.destroy(new Error(`webhook sans réponse après ${WEBHOOK_TIMEOUT_MS} ms`)));
-    r.on('error', ko);
+    r.on('error', (e) => {
+      if (!retried && r.reusedSocket && e.code === 'ECONNRESET') post(url, bytes, signature, true).then(ok, ko);
+      else ko(e);
+    });
     r.end(bytes);
   });
 
