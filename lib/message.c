@@ -139,15 +139,20 @@ msg_count(struct cbw_db *db, long long owner, const struct cbw_message_filter *f
 	struct cbw_buf	 sql;
 	enum cbw_err	 er;
 
-	if (!p->on[MC_CONTACT] && !p->on[MC_Q] && !p->on[MC_FROM] &&
-	    !p->on[MC_TO])
-		return cbw_db_query_int(db, total, "SELECT coalesce(sum(n), 0) FROM "
-		    "msg_status_counts WHERE owner_id = ?1 AND (?2 = 0 OR "
-		    "campaign_id = ?2) AND (?3 IS NULL OR status = ?3) AND (?4 IS "
-		    "NULL OR message_type = ?4)", "iiss", owner, f->campaign_id,
-		    f->status, f->message_type);
 	cbw_buf_init(&sql);
-	if (f->count_max > 0) {
+	if (!p->on[MC_CONTACT] && !p->on[MC_Q] && !p->on[MC_FROM] &&
+	    !p->on[MC_TO]) {
+		/* Agrégats : seuls les filtres présents, pour lire l'index. */
+		cbw_buf_puts(&sql, "SELECT coalesce(sum(n), 0) FROM "
+		    "msg_status_counts WHERE owner_id = ?8");
+		if (p->on[MC_STATUS])
+			cbw_buf_puts(&sql, " AND status = ?3");
+		if (p->on[MC_TYPE])
+			cbw_buf_puts(&sql, " AND message_type = ?4");
+		if (p->on[MC_CAMPAIGN])
+			cbw_buf_puts(&sql, " AND campaign_id = ?1");
+		er = sql.oom ? CBW_ENOMEM : CBW_OK;
+	} else if (f->count_max > 0) {
 		/* Compte borné : la sous-requête s'arrête à count_max + 1 lignes. */
 		cbw_buf_printf(&sql, "%sSELECT count(*) FROM (", msg_hit[p->search]);
 		er = msg_select(&sql, p, "1", 0);

@@ -56,3 +56,9 @@ CREATE TRIGGER msgowner_move AFTER UPDATE OF campaign_id ON messages
                                     WHERE id = new.campaign_id)
         WHERE id = new.id;
 END;
+
+-- Total d'une liste filtrée par statut (« échecs ») : lu dans les agrégats
+-- d'un propriétaire par statut, sans parcourir ses lignes de toutes les
+-- campagnes (1 000 campagnes × types × statuts).
+CREATE INDEX idx_msg_status_counts_owner_status
+    ON msg_status_counts(owner_id, status, message_type, n);
