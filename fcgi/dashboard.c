@@ -163,6 +163,23 @@ filters_query(const struct filters *fl, struct cbw_buf *b)
 	}
 }
 
+/* Ajoute k_display (groupé par milliers) à chaque compteur de totals. */
+static void
+totals_display(struct json_object *totals)
+{
+	static const char *const keys[] = { "contacts", "categories",
+	    "campaigns", "messages" };
+	char	 key[32], txt[64];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		snprintf(key, sizeof(key), "%s_display", keys[i]);
+		cbw_statsview_number(json_object_get_int64(json_object_object_get(
+		    totals, keys[i])), txt, sizeof(txt));
+		json_object_object_add(totals, key, json_object_new_string(txt));
+	}
+}
+
 /* Décore chaque message d'une liste pour les pages. */
 static void
 decorate_messages(struct json_object *items)
@@ -231,6 +248,7 @@ dashboard(struct cbw_ctx *ctx, struct cbw_req *r)
 	    &recent, &n)) != CBW_OK)
 		goto fail;
 	decorate_messages(recent);
+	totals_display(totals);
 	if ((d = cbw_page_new(ctx, r, "dashboard", "Tableau de bord")) == NULL) {
 		er = CBW_ENOMEM;
 		goto fail;

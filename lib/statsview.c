@@ -155,6 +155,38 @@ days_display(struct json_object *series)
 	}
 }
 
+/* Nombre groupé par milliers à la française (voir statsview.h). */
+void
+cbw_statsview_number(long long v, char *out, size_t len)
+{
+	char		 digits[32];
+	size_t		 n, i, o = 0;
+	const char	*sep = "\xe2\x80\xaf";	/* U+202F, espace fine insécable */
+
+	snprintf(digits, sizeof(digits), "%lld", v);
+	n = strlen(digits);
+	for (i = 0; i < n && o + 4 < len; i++) {
+		if (i > 0 && digits[i - 1] != '-' && (n - i) % 3 == 0) {
+			memcpy(out + o, sep, 3);
+			o += 3;
+		}
+		out[o++] = digits[i];
+	}
+	if (len > 0)
+		out[o < len ? o : len - 1] = '\0';
+}
+
+/* Ajoute à `o` la clé k_display : l'entier `k` groupé par milliers. */
+static void
+put_grouped(struct json_object *o, const char *k)
+{
+	char	 key[64], txt[64];
+
+	snprintf(key, sizeof(key), "%s_display", k);
+	cbw_statsview_number(get_int(o, k), txt, sizeof(txt));
+	json_object_object_add(o, key, json_object_new_string(txt));
+}
+
 /* Ajoute à `o` la chaîne `v` sous la clé `k`. */
 static void
 put_str(struct json_object *o, const char *k, const char *v)
@@ -185,6 +217,10 @@ cbw_statsview_fill(struct json_object *stats, const char *id)
 	cbw_success_rate_text(get_int(stats, "success_count"),
 	    get_int(stats, "total_recipients"), txt, sizeof(txt));
 	put_str(stats, "success_rate_display", txt);
+	put_grouped(stats, "total_recipients");
+	put_grouped(stats, "success_count");
+	put_grouped(stats, "failed_count");
+	put_grouped(stats, "replies");
 	cbw_statsview_day(json_object_get_string(json_object_object_get(stats,
 	    "from")), txt, sizeof(txt));
 	put_str(stats, "from_display", txt);

@@ -28,6 +28,7 @@
 #include "testutil.h"
 #include "buf.h"
 #include "chart.h"
+#include "statsview.h"
 
 #define NNBSP		"\xe2\x80\xaf"
 #define NBSP		"\xc2\xa0"
@@ -1091,6 +1092,41 @@ test_prop_donut(void **state)
 	}
 }
 
+/*
+ * cbw_statsview_number : groupes de trois chiffres séparés par U+202F, signe
+ * gardé, plus grand et plus petit long long, et tampon trop court tronqué
+ * sans débordement (toujours terminé par NUL).
+ */
+static void
+test_number_grouping(void **state)
+{
+	static const struct { long long v; const char *want; } cases[] = {
+		{ 0, "0" }, { 7, "7" }, { 999, "999" },
+		{ 1000, "1\xe2\x80\xaf" "000" },
+		{ 191720, "191\xe2\x80\xaf" "720" },
+		{ 1000000, "1\xe2\x80\xaf" "000\xe2\x80\xaf" "000" },
+		{ -1234, "-1\xe2\x80\xaf" "234" },
+		{ -123, "-123" },
+		{ 9223372036854775807LL, "9\xe2\x80\xaf" "223\xe2\x80\xaf"
+		    "372\xe2\x80\xaf" "036\xe2\x80\xaf" "854\xe2\x80\xaf"
+		    "775\xe2\x80\xaf" "807" },
+	};
+	char	 out[64], small[6];
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cbw_statsview_number(cases[i].v, out, sizeof(out));
+		assert_string_equal(out, cases[i].want);
+	}
+	cbw_statsview_number(-9223372036854775807LL - 1, out, sizeof(out));
+	assert_int_equal(strlen(out), 38);
+	memset(small, 'x', sizeof(small));
+	cbw_statsview_number(1234567, small, sizeof(small));
+	assert_true(memchr(small, '\0', sizeof(small)) != NULL);
+	assert_true(strncmp(small, "1", 1) == 0);
+}
+
 int
 main(void)
 {
@@ -1110,6 +1146,7 @@ main(void)
 		cmocka_unit_test(test_donut_einval),
 		cmocka_unit_test(test_prop_line),
 		cmocka_unit_test(test_prop_donut),
+		cmocka_unit_test(test_number_grouping),
 	};
 
 	cbw_t_seed();
