@@ -116,9 +116,12 @@ msg_select(struct cbw_buf *sql, const struct msg_plan *p, const char *what,
 
 	if (with)
 		cbw_buf_puts(sql, msg_hit[p->search]);
-	cbw_buf_printf(sql, "SELECT %s FROM %s WHERE m.owner_id = ?8", what,
-	    p->search ? "hit CROSS JOIN messages m INDEXED BY "
-	    "idx_messages_contact ON m.contact_id = hit.id" : "messages m");
+	/* Fragments constants du programme, assemblés bout à bout. */
+	cbw_buf_puts(sql, "SELECT ");
+	cbw_buf_puts(sql, what);
+	cbw_buf_puts(sql, p->search ? " FROM hit CROSS JOIN messages m INDEXED BY "
+	    "idx_messages_contact ON m.contact_id = hit.id" : " FROM messages m");
+	cbw_buf_puts(sql, " WHERE m.owner_id = ?8");
 	for (i = 0; i < MC__MAX; i++)
 		if (p->on[i])
 			cbw_buf_puts(sql, msg_conds[i]);
@@ -154,7 +157,8 @@ msg_count(struct cbw_db *db, long long owner, const struct cbw_message_filter *f
 		er = sql.oom ? CBW_ENOMEM : CBW_OK;
 	} else if (f->count_max > 0) {
 		/* Compte borné : la sous-requête s'arrête à count_max + 1 lignes. */
-		cbw_buf_printf(&sql, "%sSELECT count(*) FROM (", msg_hit[p->search]);
+		cbw_buf_puts(&sql, msg_hit[p->search]);
+		cbw_buf_puts(&sql, "SELECT count(*) FROM (");
 		er = msg_select(&sql, p, "1", 0);
 		cbw_buf_printf(&sql, " LIMIT %lld)", f->count_max + 1);
 		er = sql.oom ? CBW_ENOMEM : er;
@@ -235,11 +239,14 @@ msg_page_sql(struct cbw_buf *sql, const struct msg_plan *p)
 	    " ORDER BY coalesce(m.sent_at, m.created_at) DESC, m.id DESC" :
 	    " ORDER BY m.id DESC";
 
-	cbw_buf_printf(sql, "%sSELECT " MSG_COLS " FROM (", msg_hit[p->search]);
+	cbw_buf_puts(sql, msg_hit[p->search]);
+	cbw_buf_puts(sql, "SELECT " MSG_COLS " FROM (");
 	msg_select(sql, p, "m.id, coalesce(m.sent_at, m.created_at) AS at", 0);
-	cbw_buf_printf(sql, "%s LIMIT ?9 OFFSET ?10) p CROSS JOIN messages m ON "
+	cbw_buf_puts(sql, order);
+	cbw_buf_puts(sql, " LIMIT ?9 OFFSET ?10) p CROSS JOIN messages m ON "
 	    "m.id = p.id JOIN campaigns k ON k.id = m.campaign_id JOIN contacts c "
-	    "ON c.id = m.contact_id%s", order, order);
+	    "ON c.id = m.contact_id");
+	cbw_buf_puts(sql, order);
 	return sql->oom ? CBW_ENOMEM : CBW_OK;
 }
 
