@@ -319,15 +319,15 @@ mark_campaign(struct json_object *names, long long id)
 
 /*
  * Tableau par campagne (page `cpage` de la query string) ajouté à d :
- * campaigns, campaigns_pages, campaigns_prev, campaigns_next.
+ * campaigns et sa pagination cpag (mêmes clés que cbw_page_pagination).
  */
 static enum cbw_err
 campaign_table(struct cbw_ctx *ctx, struct cbw_req *r,
     const struct filters *fl, struct json_object *d)
 {
-	struct json_object	*rows, *o;
+	struct json_object	*rows, *o, *pag;
 	const char		*v = qget(r, "cpage");
-	long long		 cp = 1, total, pages;
+	long long		 cp = 1, total;
 	size_t			 i;
 	char			 rate[32];
 	enum cbw_err		 er;
@@ -340,25 +340,22 @@ campaign_table(struct cbw_ctx *ctx, struct cbw_req *r,
 	for (i = 0; i < json_object_array_length(rows); i++) {
 		o = json_object_array_get_idx(rows, i);
 		cbw_success_rate_text(json_object_get_int64(json_object_object_get(
-		    o, "sent")) + json_object_get_int64(json_object_object_get(o,
-		    "delivered")) + json_object_get_int64(json_object_object_get(o,
-		    "read")), json_object_get_int64(json_object_object_get(o,
-		    "total_recipients")), rate, sizeof(rate));
+		    o, "success_count")), json_object_get_int64(
+		    json_object_object_get(o, "total_recipients")), rate,
+		    sizeof(rate));
 		json_object_object_add(o, "success_rate_display",
 		    json_object_new_string(rate));
 		json_object_object_add(o, "status_label", json_object_new_string(
 		    cbw_campaign_status_label(json_object_get_string(
 		    json_object_object_get(o, "status")))));
 	}
-	pages = total > 0 ? (total + CAMPAIGN_ROWS - 1) / CAMPAIGN_ROWS : 1;
+	if ((pag = json_object_new_object()) == NULL) {
+		json_object_put(rows);
+		return CBW_ENOMEM;
+	}
+	cbw_page_pagination(pag, cp, CAMPAIGN_ROWS, total);
 	json_object_object_add(d, "campaigns", rows);
-	json_object_object_add(d, "campaigns_total", json_object_new_int64(total));
-	json_object_object_add(d, "campaigns_page", json_object_new_int64(cp));
-	json_object_object_add(d, "campaigns_pages", json_object_new_int64(pages));
-	json_object_object_add(d, "campaigns_prev", cp > 1 ?
-	    json_object_new_int64(cp - 1) : NULL);
-	json_object_object_add(d, "campaigns_next", cp < pages ?
-	    json_object_new_int64(cp + 1) : NULL);
+	json_object_object_add(d, "cpag", pag);
 	return CBW_OK;
 }
 

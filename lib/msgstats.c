@@ -558,6 +558,7 @@ cbw_msgstats_campaigns(struct cbw_db *db, long long owner, long long campaign_id
 {
 	struct json_object	*o;
 	size_t			 i;
+	long long		 ok;
 	double			 rate;
 	char			 txt[32];
 	enum cbw_err		 er;
@@ -583,11 +584,12 @@ cbw_msgstats_campaigns(struct cbw_db *db, long long owner, long long campaign_id
 #undef MSC
 	for (i = 0; i < json_object_array_length(*items); i++) {
 		o = json_object_array_get_idx(*items, i);
-		rate = cbw_success_rate(json_object_get_int64(json_object_object_get(
-		    o, "sent")) + json_object_get_int64(json_object_object_get(o,
-		    "delivered")) + json_object_get_int64(json_object_object_get(o,
-		    "read")), json_object_get_int64(json_object_object_get(o,
-		    "total_recipients")));
+		ok = json_object_get_int64(json_object_object_get(o, "sent")) +
+		    json_object_get_int64(json_object_object_get(o, "delivered")) +
+		    json_object_get_int64(json_object_object_get(o, "read"));
+		json_object_object_add(o, "success_count", json_object_new_int64(ok));
+		rate = cbw_success_rate(ok, json_object_get_int64(
+		    json_object_object_get(o, "total_recipients")));
 		snprintf(txt, sizeof(txt), "%.1f", rate);
 		json_object_object_add(o, "success_rate",
 		    json_object_new_double_s(rate, txt));

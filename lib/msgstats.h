@@ -99,7 +99,8 @@ enum cbw_err	cbw_msgstats_range(const char *from, const char *to,
  * de `owner` (ou la seule `campaign_id` si > 0), de la plus récente à la
  * plus ancienne : { id, name, status, launched_at, total_recipients,
  * sent, delivered, read, failed, pending (statuts actuels des Message 1),
- * replies (toutes dates), success_rate (propriété 6) } et le nombre de
+ * replies (toutes dates), success_count (sent + delivered + read),
+ * success_rate (propriété 6) } et le nombre de
  * campagnes dans *total. CBW_EDB / CBW_ENOMEM sinon.
  */
 enum cbw_err	cbw_msgstats_campaigns(struct cbw_db *, long long owner,
