@@ -643,41 +643,157 @@ cbw_db_script(struct cbw_db *db, const char *sql, char *errbuf, size_t errlen)
 }
 
 /*
+ * Copie toute la base `from` dans la base `to` (API backup de SQLite), par
+ * étapes de `pages` pages (-1 : en une fois), en réessayant tant qu'un
+ * verrou est tenu, au plus une dizaine de secondes. Renvoie CBW_OK, ou
+ * CBW_EBUSY / CBW_EDB avec le message de SQLite dans errbuf.
+ */
+static enum cbw_err
+db_copy(sqlite3 *to, sqlite3 *from, int pages, char *errbuf, size_t errlen)
+{
+	sqlite3_backup	*b;
+	enum cbw_err	 er = CBW_EDB;
+	int		 rc, waits = 0;
+
+	if ((b = sqlite3_backup_init(to, "main", from, "main")) == NULL) {
+		snprintf(errbuf, errlen, "%s", sqlite3_errmsg(to));
+		goto out;
+	}
+	do {
+		rc = sqlite3_backup_step(b, pages);
+		if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && waits++ < 500)
+			sqlite3_sleep(20);
+		else if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			break;
+	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	sqlite3_backup_finish(b);
+	if (rc == SQLITE_DONE)
+		er = CBW_OK;
+	else {
+		snprintf(errbuf, errlen, "%s", rc == SQLITE_BUSY || rc == SQLITE_LOCKED ?
+		    "base verrouillée trop longtemps" : sqlite3_errstr(rc));
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			er = CBW_EBUSY;
+	}
+out:
+	return er;
+}
+
+/*
  * Sauvegarde en ligne (API backup de SQLite) vers `dest`, par étapes, en
- * laissant passer les écrivains. Renvoie CBW_OK ou CBW_EDB avec message.
+ * laissant passer les écrivains. La copie est ensuite remise en journal
+ * classique (DELETE) : un seul fichier, lisible sans -wal ni -shm.
+ * Renvoie CBW_OK ou CBW_EDB / CBW_EBUSY avec un message dans errbuf.
  */
 enum cbw_err
 cbw_db_backup(struct cbw_db *db, const char *dest, char *errbuf, size_t errlen)
 {
 	sqlite3		*to = NULL;
-	sqlite3_backup	*b;
-	int		 rc;
+	char		*msg = NULL;
+	enum cbw_err	 er = CBW_EDB;
 
 	if (sqlite3_open_v2(dest, &to, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
 		snprintf(errbuf, errlen, "%s : %s", dest,
 		    to ? sqlite3_errmsg(to) : "mémoire insuffisante");
-		sqlite3_close(to);
-		return CBW_EDB;
+		goto out;
 	}
-	if ((b = sqlite3_backup_init(to, "main", db->h, "main")) == NULL) {
-		snprintf(errbuf, errlen, "%s", sqlite3_errmsg(to));
-		sqlite3_close(to);
-		return CBW_EDB;
+	if ((er = db_copy(to, db->h, 256, errbuf, errlen)) != CBW_OK)
+		goto out;
+	if (sqlite3_exec(to, "PRAGMA journal_mode=DELETE", NULL, NULL,
+	    &msg) != SQLITE_OK) {
+		snprintf(errbuf, errlen, "%s : %s", dest, msg ? msg :
+		    sqlite3_errmsg(to));
+		er = CBW_EDB;
+		goto out;
 	}
-	do {
-		rc = sqlite3_backup_step(b, 256);
-		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-			sqlite3_sleep(20);
-	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
-	sqlite3_backup_finish(b);
-	if (rc != SQLITE_DONE) {
-		snprintf(errbuf, errlen, "%s", sqlite3_errstr(rc));
-		sqlite3_close(to);
-		return CBW_EDB;
+	er = CBW_OK;
+out:
+	sqlite3_free(msg);
+	if (sqlite3_close(to) != SQLITE_OK && er == CBW_OK) {
+		snprintf(errbuf, errlen, "%s : fermeture impossible", dest);
+		er = CBW_EDB;
 	}
-	sqlite3_close(to);
-	return CBW_OK;
+	return er;
+}
+
+/*
+ * Vérifie que la base ouverte `h` est une sauvegarde utilisable : PRAGMA
+ * integrity_check rend « ok » et la table schema_migrations existe.
+ * Renvoie CBW_OK, ou CBW_EINVAL avec un message français dans errbuf.
+ */
+static enum cbw_err
+db_check_backup(sqlite3 *h, const char *path, char *errbuf, size_t errlen)
+{
+	sqlite3_stmt	*st = NULL;
+	const char	*txt;
+	enum cbw_err	 er = CBW_EINVAL;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(h, "PRAGMA integrity_check", -1, &st,
+	    NULL) != SQLITE_OK) {
+		snprintf(errbuf, errlen, "%s n'est pas une base SQLite lisible "
+		    "(%s)", path, sqlite3_errmsg(h));
+		goto out;
+	}
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		snprintf(errbuf, errlen, "%s n'est pas une base SQLite lisible "
+		    "(%s)", path, sqlite3_errmsg(h));
+		goto out;
+	}
+	txt = (const char *)sqlite3_column_text(st, 0);
+	if (txt == NULL || strcmp(txt, "ok") != 0 ||
+	    sqlite3_step(st) != SQLITE_DONE) {
+		snprintf(errbuf, errlen, "%s est endommagée (integrity_check : "
+		    "%s)", path, txt != NULL ? txt : "?");
+		goto out;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(h, "SELECT count(*) FROM sqlite_master WHERE "
+	    "type = 'table' AND name = 'schema_migrations'", -1, &st,
+	    NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+		snprintf(errbuf, errlen, "%s n'est pas une base SQLite lisible "
+		    "(%s)", path, sqlite3_errmsg(h));
+		goto out;
+	}
+	if (sqlite3_column_int64(st, 0) != 1) {
+		snprintf(errbuf, errlen, "%s n'est pas une sauvegarde de "
+		    "chatbot-whatsapp (table schema_migrations absente)", path);
+		goto out;
+	}
+	er = CBW_OK;
+out:
+	sqlite3_finalize(st);
+	return er;
+}
+
+/*
+ * Restauration : ouvre `src` en lecture seule, vérifie que c'est une
+ * sauvegarde saine (voir db_check_backup), puis la copie d'un bloc dans
+ * la base vivante par l'API backup (source `src`, destination « main »).
+ * Rien n'est écrit si la vérification échoue. Renvoie CBW_OK, CBW_EINVAL
+ * (fichier refusé), CBW_EBUSY ou CBW_EDB, avec un message dans errbuf.
+ */
+enum cbw_err
+cbw_db_restore(struct cbw_db *db, const char *src, char *errbuf,
+    size_t errlen)
+{
+	sqlite3		*from = NULL;
+	enum cbw_err	 er = CBW_EINVAL;
+
+	if (sqlite3_open_v2(src, &from, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK) {
+		snprintf(errbuf, errlen, "%s : ouverture impossible (%s)", src,
+		    from ? sqlite3_errmsg(from) : "mémoire insuffisante");
+		goto out;
+	}
+	if ((er = db_check_backup(from, src, errbuf, errlen)) != CBW_OK)
+		goto out;
+	er = db_copy(db->h, from, -1, errbuf, errlen);
+out:
+	sqlite3_close(from);
+	return er;
 }
 
 const char *

@@ -80,9 +80,21 @@ void		 cbw_db_rollback(struct cbw_db *);
 /* Exécute un script SQL de plusieurs instructions (migrations). */
 enum cbw_err	 cbw_db_script(struct cbw_db *, const char *sql, char *errbuf,
 		    size_t errlen);
-/* Copie en ligne de la base vers `dest` (sûr pendant que l'appli tourne). */
+/*
+ * Copie en ligne de la base vers `dest` (sûr pendant que l'appli tourne),
+ * remise en journal classique : un fichier autonome. CBW_OK, CBW_EBUSY ou
+ * CBW_EDB avec un message dans errbuf.
+ */
 enum cbw_err	 cbw_db_backup(struct cbw_db *, const char *dest, char *errbuf,
 		    size_t errlen);
+/*
+ * Remplace tout le contenu de la base par celui de la sauvegarde `src`,
+ * après avoir vérifié qu'elle est saine (integrity_check) et qu'elle vient
+ * de l'application (table schema_migrations). CBW_EINVAL si le fichier est
+ * refusé (base intacte), CBW_EBUSY ou CBW_EDB sinon ; message dans errbuf.
+ */
+enum cbw_err	 cbw_db_restore(struct cbw_db *, const char *src,
+		    char *errbuf, size_t errlen);
 /* Rend au système la mémoire de cache de la connexion. */
 void		 cbw_db_release_memory(struct cbw_db *);
 /* Dernier message d'erreur SQLite (pour les journaux). */
