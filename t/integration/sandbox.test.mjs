@@ -631,6 +631,7 @@ describe('bac à sable : statuts automatiques (délais, doublons, désordre)', (
   });
   after(async () => { await sb.close(); await rc.close(); });
   beforeEach(async () => {
+    await settle(); // rien d'un test précédent ne doit arriver pendant le suivant
     rc.reset();
     await req(sb, 'DELETE', '/__sandbox/messages');
     sb.config({ webhook_url: rc.url, auto_status: true, status_delays: 'sent:100,delivered:300', status_chaos: null });
@@ -641,11 +642,19 @@ describe('bac à sable : statuts automatiques (délais, doublons, désordre)', (
     const st = assertSigned(h).entry[0].changes[0].value.statuses[0];
     return { id: st.id, status: st.status, timestamp: Number(st.timestamp), raw: h.raw.toString('utf8'), sig: h.headers['x-hub-signature-256'], at: h.at };
   });
-  // Attend que plus rien n'arrive pendant quietMs (au plus maxMs en tout).
-  async function settle(quietMs = 250, maxMs = 5000) {
+  // Attend que le bac à sable n'ait plus aucun statut programmé ni en
+  // route : chacun a alors été reçu (le récepteur le garde avant de
+  // répondre) et rien ne peut plus arriver. Échoue après maxMs. (Une
+  // attente de silence de durée fixe ne suffit pas sur une machine
+  // chargée : une pause de la boucle d'événements plus longue que le
+  // silence attendu laisserait des statuts en retard pour le passage
+  // suivant.)
+  async function settle(maxMs = 10000) {
     const t0 = Date.now();
-    let n = -1;
-    while (n !== rc.got.length && Date.now() - t0 < maxMs) { n = rc.got.length; await sleep(quietMs); }
+    while (sb.pending() > 0) {
+      assert.ok(Date.now() - t0 < maxMs, `${sb.pending()} statut(s) encore en attente après ${maxMs} ms`);
+      await sleep(10);
+    }
   }
   const NATURAL = ['sent', 'delivered', 'read'];
 
@@ -695,6 +704,7 @@ describe('bac à sable : statuts automatiques (délais, doublons, désordre)', (
     rc.reset();
     sb.config({ auto_status: false, status_delays: 'sent:5' });
     await send(sb, textBody('33612345671'));
+    assert.equal(sb.pending(), 0, 'aucun statut programmé');
     await sleep(150);
     assert.equal(rc.got.length, 0);
   });
@@ -753,7 +763,7 @@ describe('bac à sable : statuts automatiques (délais, doublons, désordre)', (
     sb.config({ status_delays: 'sent:0,delivered:90,read:180', status_chaos: chaos });
     const ids = [];
     for (let i = 0; i < n; i++) ids.push((await send(sb, textBody(`3361234${String(5000 + i)}`))).json.messages[0].id);
-    await settle(300);
+    await settle();
     const got = received();
     return ids.map((id) => {
       const mine = got.filter((x) => x.id === id);

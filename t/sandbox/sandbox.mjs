@@ -100,7 +100,7 @@
 //     {"duplicate":0.3,"shuffle":true,"seed":42} ou null (désactivé).
 //   duplicate (0 à 1) : probabilité qu'un webhook de statut soit envoyé une
 //     seconde fois (mêmes octets, comme une redélivrance de Meta), 1 à
-//     150 ms après le premier ;
+//     150 ms après le premier (plus tard si la réponse au premier tarde) ;
 //   shuffle (booléen, ou probabilité 0 à 1) : les statuts d'un envoi
 //     partent dans un ordre tiré au hasard (les mêmes instants, permutés) ;
 //     l'horodatage de chaque statut reste celui de l'ordre naturel (un
@@ -109,6 +109,12 @@
 //     graine quand status_chaos est réglé et à chaque DELETE
 //     /__sandbox/messages, donc une même suite d'envois donne la même suite
 //     de doublons et de permutations.
+// Les webhooks de statut d'un même envoi (doublons compris) partent l'un
+// après l'autre dans l'ordre prévu : chacun au plus tôt à son délai, et
+// seulement une fois la réponse au précédent reçue. L'application les
+// reçoit donc dans cet ordre même si la machine est chargée (sinon deux
+// POST en route en même temps, ou deux minuteries échues pendant une
+// pause de la boucle d'événements, pourraient se doubler).
 //
 // Ligne de commande (chaque option a aussi sa variable d'environnement) :
 //   node t/sandbox/sandbox.mjs [--port N] [--host H] [--token T]
@@ -523,8 +529,10 @@ export function buildWebhook(cfg, req, log = []) {
 // wabaId (voir DEFAULTS ; statusDelays et statusChaos sous les formes
 // acceptées par parseStatusDelays et parseStatusChaos). Rend une promesse
 // de { url, port, close(), messages(), inbound(), config(patch),
-// sendWebhook(req) } une fois le serveur à l'écoute ; lève une erreur si
-// une option est mal formée.
+// sendWebhook(req), pending() } une fois le serveur à l'écoute (pending() :
+// nombre de webhooks de statut automatiques programmés ou en route, 0
+// quand tous ont eu leur réponse) ; lève une erreur si une option est mal
+// formée.
 export async function startSandbox(opts = {}) {
   const cfg = { ...DEFAULTS };
   for (const [k, v] of Object.entries(opts)) if (v !== undefined && k in DEFAULTS) cfg[k] = v;
@@ -538,6 +546,10 @@ export async function startSandbox(opts = {}) {
   const inbound = [];
   const attempts = new Map();
   const timers = new Set();
+  // Webhooks de statut automatiques programmés ou en route.
+  let pendingStatuses = 0;
+  // Vrai une fois close() appelé : plus aucun statut ne part.
+  let stopped = false;
   const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
   let seq = 0;
   let rng = mulberry32(cfg.statusChaos ? cfg.statusChaos.seed : 1);
@@ -608,20 +620,22 @@ export async function startSandbox(opts = {}) {
     }
   };
 
-  // Poste un statut automatique ; une erreur ne va que sur stderr. Ne
-  // rend rien.
-  const fireStatus = (req) => {
-    sendWebhook(req).then((r) => {
-      if (r.http !== 200) process.stderr.write(`sandbox: statut ${req.status} ${req.wamid} : ${r.body.error}\n`);
-      else if (r.body.status !== 200) process.stderr.write(`sandbox: statut ${req.status} ${req.wamid} : webhook HTTP ${r.body.status}\n`);
-    });
-  };
+  // Poste un statut automatique ; une erreur ne va que sur stderr. Rend
+  // une promesse résolue une fois la réponse reçue (ou l'échec constaté).
+  const fireStatus = (req) => sendWebhook(req).then((r) => {
+    if (r.http !== 200) process.stderr.write(`sandbox: statut ${req.status} ${req.wamid} : ${r.body.error}\n`);
+    else if (r.body.status !== 200) process.stderr.write(`sandbox: statut ${req.status} ${req.wamid} : webhook HTTP ${r.body.status}\n`);
+  });
 
   // Statuts automatiques d'un envoi accepté (--auto-status, URL de
   // webhook configurée) : un webhook par statut de status_delays, à son
   // délai ; avec status_chaos, ordre permuté et doublons tirés au hasard
   // (tirages faits tout de suite, dans l'ordre des envois : reproductible).
-  // Ne rend rien.
+  // Les webhooks de l'envoi partent ensuite l'un après l'autre dans l'ordre
+  // de leurs délais, chacun après la réponse au précédent : ni une pause de
+  // la boucle d'événements (minuteries échues ensemble, pas forcément dans
+  // l'ordre de leurs échéances) ni une connexion plus lente que l'autre ne
+  // changent l'ordre d'arrivée. Ne rend rien.
   const autoStatus = (entry) => {
     if (!cfg.autoStatus || !cfg.webhookUrl) return;
     const t0 = Date.now();
@@ -638,12 +652,25 @@ export async function startSandbox(opts = {}) {
         [order[i], order[j]] = [order[j], order[i]];
       }
     }
+    const queue = [];
     order.forEach((req, i) => {
-      later(slots[i], () => fireStatus(req));
+      queue.push({ ms: slots[i], req });
       if (chaos && chaos.duplicate > 0 && rng() < chaos.duplicate) {
-        later(slots[i] + 1 + Math.floor(rng() * DUP_MAX_MS), () => fireStatus(req));
+        queue.push({ ms: slots[i] + 1 + Math.floor(rng() * DUP_MAX_MS), req });
       }
     });
+    queue.sort((a, b) => a.ms - b.ms); // tri stable : à délai égal, ordre des tirages
+    pendingStatuses += queue.length;
+    (async () => {
+      for (const { ms, req } of queue) {
+        const wait = t0 + ms - Date.now();
+        if (wait > 0) await new Promise((ok) => later(wait, ok));
+        if (stopped) return;
+        await fireStatus(req);
+        if (stopped) return;
+        pendingStatuses--;
+      }
+    })();
   };
 
   // Point d'envoi Graph : contrôle, mode d'échec, journal, réponse.
@@ -893,6 +920,8 @@ export async function startSandbox(opts = {}) {
   const close = () => {
     if (!closing) {
       closing = new Promise((ok) => {
+        stopped = true;
+        pendingStatuses = 0;
         for (const t of timers) clearTimeout(t);
         timers.clear();
         agents.http.destroy();
@@ -912,6 +941,7 @@ export async function startSandbox(opts = {}) {
     inbound: () => inbound.map((m) => ({ ...m })),
     config: (patch) => { if (patch) { const e = applyConfig(patch); if (e) throw new Error(e); } return publicConfig(); },
     sendWebhook: async (req) => (await sendWebhook(req)).body,
+    pending: () => pendingStatuses,
   };
 }
 
