@@ -6,15 +6,19 @@
  * et dans les guillemets, U+202F, U+2000 à U+200B, U+205F, U+3000).
  * Un mot est une adresse s'il commence (ponctuation finale retirée) par
  * « http:// », « https:// » ou « www. », sans tenir compte de la casse.
- * La validité est celle de curl_url, plus : schéma http ou https écrit
- * avec exactement deux barres (curl accepte « http:/x »), hôte non vide,
- * UTF-8 bien formé, aucun caractère de contrôle.
+ * La validité suit les règles de curl_url (hôte, IPv6, port), plus :
+ * schéma http ou https écrit avec exactement deux barres (curl accepte
+ * « http:/x »), hôte non vide, UTF-8 bien formé, aucun caractère de
+ * contrôle. Elle est écrite ici, sans libcurl, pour que les programmes
+ * FastCGI ne chargent pas curl et ses dépendances ; t/property/prop_url
+ * la compare à curl_url.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "url.h"
 #include "valid.h"
@@ -33,44 +37,142 @@ scheme_len(const char *s, size_t n)
 	return 0;
 }
 
+/* Caractères refusés dans un nom d'hôte décodé (hors crochets IPv6). */
+static const char host_bad[] = " \r\n\t/:#?!@{}[]\\$'\"^`*<>=;,+&()";
+
+/* Valeur d'un chiffre hexadécimal, -1 si ce n'en est pas un. */
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /*
- * Vérifie une adresse avec curl_url. Rend 1 si `url` (longueur len) est
- * une URL absolue http(s) acceptée par libcurl avec un hôte non vide, 0
- * sinon (y compris si la mémoire manque).
+ * Vérifie un nom d'hôte h[0..n) comme curl_url : chaque « %XX » valide est
+ * d'abord décodé (un « % » seul reste tel quel), puis aucun octet décodé
+ * ne doit être un caractère de contrôle ou de host_bad. Les octets UTF-8
+ * (noms internationalisés) sont permis. Rend 1 si valide, 0 sinon.
+ */
+static int
+host_ok(const char *h, size_t n)
+{
+	size_t	 i;
+	int	 c, hi, lo;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)h[i];
+		if (c == '%' && i + 2 < n && (hi = hexval(h[i + 1])) >= 0 &&
+		    (lo = hexval(h[i + 2])) >= 0) {
+			c = hi * 16 + lo;
+			i += 2;
+		}
+		if (c < 0x20 || (c < 0x80 && strchr(host_bad, c) != NULL))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Vérifie un port : chiffres seulement, au plus 65535 ; vide accepté
+ * (« http://a.fr:/ »). Rend 1 si valide, 0 sinon.
+ */
+static int
+port_ok(const char *p, size_t n)
+{
+	long	 v = 0;
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return 0;
+		v = v * 10 + (p[i] - '0');
+		if (v > 65535)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Vérifie un hôte IPv6 entre crochets h[0..n) (h[0] == '[') suivi
+ * éventuellement de « :port ». Rend 1 si valide, 0 sinon.
+ */
+static int
+ipv6_ok(const char *h, size_t n)
+{
+	const char	*close = memchr(h, ']', n);
+	char		 addr[INET6_ADDRSTRLEN + 1];
+	unsigned char	 bin[sizeof(struct in6_addr)];
+	size_t		 alen, rest;
+
+	if (close == NULL || (alen = (size_t)(close - h) - 1) == 0 ||
+	    alen >= sizeof(addr))
+		return 0;
+	memcpy(addr, h + 1, alen);
+	addr[alen] = '\0';
+	if (inet_pton(AF_INET6, addr, bin) != 1)
+		return 0;
+	rest = n - (size_t)(close - h) - 1;
+	if (rest == 0)
+		return 1;
+	return close[1] == ':' && port_ok(close + 2, rest - 1);
+}
+
+/*
+ * Vérifie l'autorité a[0..n) d'une URL (« user@hôte:port ») selon les
+ * règles de curl_url : identifiant quelconque avant le premier « @ »,
+ * hôte non vide accepté par host_ok, ou IPv6 entre crochets (sans
+ * identifiant de zone) ; port décimal d'au plus 65535. Rend 1 si valide,
+ * 0 sinon.
+ */
+static int
+authority_ok(const char *a, size_t n)
+{
+	const char	*at = memchr(a, '@', n), *colon;
+	size_t		 hlen;
+
+	if (at != NULL) {
+		n -= (size_t)(at - a) + 1;
+		a = at + 1;
+	}
+	if (n > 0 && a[0] == '[')
+		return ipv6_ok(a, n);
+	colon = memchr(a, ':', n);
+	hlen = colon != NULL ? (size_t)(colon - a) : n;
+	if (!host_ok(a, hlen))
+		return 0;
+	return colon == NULL || port_ok(colon + 1, n - hlen - 1);
+}
+
+/*
+ * Vérifie une adresse. Rend 1 si `url` (longueur len) est une URL absolue
+ * http(s) bien formée au sens de curl_url (voir authority_ok) avec un hôte
+ * non vide, 0 sinon. Sans réseau ni allocation : n'importe quel programme
+ * peut l'appeler sans charger libcurl.
  */
 int
 cbw_url_valid(const char *url, size_t len)
 {
-	CURLU		*h = NULL;
-	char		*copy = NULL, *scheme = NULL, *host = NULL;
-	size_t		 i, sl;
-	int		 ok = 0;
+	size_t	 i, sl, alen;
 
 	if (url == NULL || len == 0 || !cbw_valid_utf8(url, len))
-		goto out;
+		return 0;
 	for (i = 0; i < len; i++)
 		if ((unsigned char)url[i] <= 0x20 || url[i] == 0x7f)
-			goto out;
+			return 0;
 	if ((sl = scheme_len(url, len)) == 0 || sl == len || url[sl] == '/')
-		goto out;
-	if ((copy = malloc(len + 1)) == NULL)
-		goto out;
-	memcpy(copy, url, len);
-	copy[len] = '\0';
-	if ((h = curl_url()) == NULL ||
-	    curl_url_set(h, CURLUPART_URL, copy, 0) != CURLUE_OK ||
-	    curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK)
-		goto out;
-	if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)
-		goto out;
-	ok = host[0] != '\0';
-out:
-	curl_free(scheme);
-	curl_free(host);
-	curl_url_cleanup(h);
-	free(copy);
-	return ok;
+		return 0;
+	for (alen = 0; sl + alen < len; alen++)
+		if (strchr("/?#", url[sl + alen]) != NULL)
+			break;
+	return authority_ok(url + sl, alen);
 }
 
 /*

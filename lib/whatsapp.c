@@ -1,5 +1,7 @@
 /*
- * Client de l'API WhatsApp Cloud (voir whatsapp.h).
+ * API WhatsApp Cloud, partie sans réseau (voir whatsapp.h) : table de
+ * classement des codes d'erreur, corps des messages, lecture des réponses.
+ * Le client HTTP (curl) est dans waclient.c, lié au seul cbw-sender.
  *
  * Référence : shared/reference/whatsapp-cloud-api.md, §1 (corps des
  * messages, réponse de succès) et §2 (enveloppe d'erreur Graph, table de
@@ -13,7 +15,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
 #include <json-c/json.h>
 
 #include "buf.h"
@@ -29,8 +30,6 @@
 #define TO_MAX		15
 #define TMPL_NAME_MAX	512		/* octets d'un nom de modèle */
 #define LANG_MAX	15		/* « en_US », « es_419 »... */
-#define RESP_MAX	(64 * 1024)	/* corps de réponse lu au plus */
-#define CONNECT_MAX_MS	5000L
 
 /* Une ligne de la table : codes lo..hi (souvent égaux), classe, texte. */
 struct wa_code {
@@ -164,17 +163,15 @@ static const struct wa_code codes[] = {
 static const char unknown_fr[] = "Erreur WhatsApp non répertoriée : message "
     "non envoyé (voir le code et le détail).";
 
-struct cbw_wa_client {
-	CURL			*curl;
-	struct curl_slist	*hdr;
-	char			*url;
-	char			*token;		/* pour le masquer dans res->error */
-	long			 timeout_ms;
-	struct cbw_buf		 resp;
-	int			 toobig;	/* corps au-delà de RESP_MAX */
-	int			 global;	/* curl_global_init fait */
-	char			 errbuf[CURL_ERROR_SIZE];
-};
+/* Rend 1 si `code` est dans la table de classement, 0 sinon. */
+int
+cbw_wa_known(long long code)
+{
+	const char	*fr;
+
+	cbw_wa_classify(code, &fr);
+	return fr != unknown_fr;
+}
 
 /*
  * Cherche un code dans la table. Rend sa classe et met son explication
@@ -215,8 +212,8 @@ cbw_wa_class_name(enum cbw_wa_class c)
  * séquence UTF-8 ; octet invalide → « ? », caractère de contrôle → espace.
  * Rend 1 si tout a tenu, 0 si le texte a été tronqué.
  */
-static int
-append(char *dst, size_t cap, const char *s)
+int
+cbw_wa_text_append(char *dst, size_t cap, const char *s)
 {
 	const unsigned char	*p = (const unsigned char *)s;
 	size_t			 len = strlen(dst), n = strlen(s), k;
@@ -265,19 +262,19 @@ copy_id(char *dst, size_t cap, const char *s)
 
 /*
  * Remplit res pour un code (classe et texte de la table) suivi de `extra`
- * (peut être NULL), déjà mis en forme.
+ * (peut être NULL), déjà mis en forme. Ne rend rien.
  */
-static void
-set_code(struct cbw_wa_result *res, long long code, const char *extra)
+void
+cbw_wa_result_set(struct cbw_wa_result *res, long long code, const char *extra)
 {
 	const char	*fr;
 
 	res->cls = cbw_wa_classify(code, &fr);
 	res->code = code;
 	res->error[0] = '\0';
-	append(res->error, sizeof(res->error), fr);
+	cbw_wa_text_append(res->error, sizeof(res->error), fr);
 	if (extra != NULL)
-		append(res->error, sizeof(res->error), extra);
+		cbw_wa_text_append(res->error, sizeof(res->error), extra);
 }
 
 /* Réponse illisible : GARBAGE après 2xx, HTTP sinon (réessayable si 5xx ou 429). */
@@ -288,10 +285,10 @@ unreadable(long st, struct cbw_wa_result *res)
 
 	snprintf(ex, sizeof(ex), " (HTTP %ld)", st);
 	if (st >= 200 && st <= 299) {
-		set_code(res, CBW_WA_CODE_GARBAGE, ex);
+		cbw_wa_result_set(res, CBW_WA_CODE_GARBAGE, ex);
 		return;
 	}
-	set_code(res, CBW_WA_CODE_HTTP, ex);
+	cbw_wa_result_set(res, CBW_WA_CODE_HTTP, ex);
 	if ((st >= 500 && st <= 599) || st == 429)
 		res->cls = CBW_WA_RETRYABLE;
 }
@@ -346,15 +343,15 @@ read_graph_error(struct json_object *o, struct cbw_wa_result *res)
 		snprintf(ex, sizeof(ex), " (code %lld, sous-code %lld)", code, sub);
 	else
 		snprintf(ex, sizeof(ex), " (code %lld)", code);
-	set_code(res, code, ex);
+	cbw_wa_result_set(res, code, ex);
 	if (!json_object_object_get_ex(e, "error_data", &data) ||
 	    cbw_json_get_str(data, "details", &s) != CBW_OK || s[0] == '\0')
 		if (cbw_json_get_str(e, "message", &s) != CBW_OK)
 			s = NULL;
 	if (s != NULL && s[0] != '\0' &&
-	    append(res->error, sizeof(res->error), " (") &&
-	    append(res->error, sizeof(res->error), s))
-		append(res->error, sizeof(res->error), ")");
+	    cbw_wa_text_append(res->error, sizeof(res->error), " (") &&
+	    cbw_wa_text_append(res->error, sizeof(res->error), s))
+		cbw_wa_text_append(res->error, sizeof(res->error), ")");
 	if (cbw_json_get_str(e, "fbtrace_id", &s) == CBW_OK)
 		copy_id(res->fbtrace_id, sizeof(res->fbtrace_id), s);
 	return 1;
@@ -619,243 +616,4 @@ out:
 	json_object_put(t);
 	json_object_put(o);
 	return er;
-}
-
-/*
- * Rappel d'écriture de curl : garde le corps de la réponse dans c->resp
- * jusqu'à RESP_MAX octets. Rend le nombre d'octets pris, ou 0 (transfert
- * interrompu) au-delà de la limite ou si la mémoire manque.
- */
-static size_t
-on_data(char *ptr, size_t size, size_t nmemb, void *arg)
-{
-	struct cbw_wa_client	*c = arg;
-	size_t			 n = size * nmemb;
-
-	if (n > RESP_MAX - c->resp.len || cbw_buf_put(&c->resp, ptr, n) != CBW_OK) {
-		c->toobig = 1;
-		return 0;
-	}
-	return n;
-}
-
-/*
- * Rend 1 si s est un segment de chemin sûr (1 à 64 caractères parmi
- * [A-Za-z0-9._-], ni « . » ni « .. »), 0 sinon.
- */
-static int
-segment_ok(const char *s)
-{
-	size_t	 n;
-
-	if (s == NULL)
-		return 0;
-	n = strlen(s);
-	return n >= 1 && n <= 64 && strcmp(s, ".") != 0 && strcmp(s, "..") != 0 &&
-	    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789._-") == n;
-}
-
-/* Rend 1 si le jeton est non vide et fait d'ASCII imprimable sans espace. */
-static int
-token_ok(const char *s)
-{
-	size_t	 i;
-
-	if (s == NULL || s[0] == '\0')
-		return 0;
-	for (i = 0; s[i] != '\0'; i++)
-		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
-			return 0;
-	return 1;
-}
-
-/*
- * Prépare un client : URL {base}/{version}/{id}/messages, en-têtes Bearer
- * et JSON, délais, TLS vérifié, pas de redirection. Rend CBW_OK et *out ;
- * CBW_EINVAL (*out NULL) si le jeton, l'identifiant de numéro, la version
- * ou l'URL de base manque ou est invalide, ou si timeout_ms ≤ 0 ;
- * CBW_ENOMEM (ou CBW_EIO si curl refuse une option).
- */
-enum cbw_err
-cbw_wa_open(struct cbw_wa_client **out, const struct cbw_config *cfg,
-    long timeout_ms)
-{
-	struct cbw_wa_client	*c = NULL;
-	struct curl_slist	*h;
-	struct cbw_buf		 b;
-	enum cbw_err		 er = CBW_EINVAL;
-	size_t			 blen;
-
-	*out = NULL;
-	cbw_buf_init(&b);
-	if (cfg == NULL || timeout_ms <= 0 ||
-	    !token_ok(cfg->whatsapp_access_token) ||
-	    !segment_ok(cfg->whatsapp_phone_number_id) ||
-	    !segment_ok(cfg->whatsapp_api_version) ||
-	    cfg->graph_base_url == NULL)
-		goto out;
-	blen = strlen(cfg->graph_base_url);
-	while (blen > 0 && cfg->graph_base_url[blen - 1] == '/')
-		blen--;
-	if (blen == 0 || !cbw_url_valid(cfg->graph_base_url, blen) ||
-	    memchr(cfg->graph_base_url, '?', blen) != NULL ||
-	    memchr(cfg->graph_base_url, '#', blen) != NULL)
-		goto out;
-	er = CBW_ENOMEM;
-	if ((c = calloc(1, sizeof(*c))) == NULL)
-		goto out;
-	cbw_buf_init(&c->resp);
-	c->timeout_ms = timeout_ms;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		er = CBW_EIO;
-		goto out;
-	}
-	c->global = 1;
-	if ((c->token = strdup(cfg->whatsapp_access_token)) == NULL ||
-	    cbw_buf_put(&b, cfg->graph_base_url, blen) != CBW_OK ||
-	    cbw_buf_printf(&b, "/%s/%s/messages", cfg->whatsapp_api_version,
-	    cfg->whatsapp_phone_number_id) != CBW_OK ||
-	    (c->url = strdup(cbw_buf_str(&b))) == NULL)
-		goto out;
-	cbw_buf_reset(&b);
-	if (cbw_buf_printf(&b, "Authorization: Bearer %s", c->token) != CBW_OK ||
-	    (h = curl_slist_append(NULL, cbw_buf_str(&b))) == NULL)
-		goto out;
-	c->hdr = h;
-	if ((h = curl_slist_append(c->hdr, "Content-Type: application/json")) == NULL ||
-	    (h = curl_slist_append(c->hdr, "Expect:")) == NULL ||
-	    (c->curl = curl_easy_init()) == NULL)
-		goto out;
-	er = CBW_EIO;
-	if (curl_easy_setopt(c->curl, CURLOPT_URL, c->url) != CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->hdr) != CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_POST, 1L) != CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, timeout_ms) != CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS,
-	    timeout_ms < CONNECT_MAX_MS ? timeout_ms : CONNECT_MAX_MS) != CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "chatbot-whatsapp") != CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_data) != CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, c) != CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->errbuf) != CURLE_OK)
-		goto out;
-	*out = c;
-	c = NULL;
-	er = CBW_OK;
-out:
-	if (er != CBW_OK && er != CBW_EINVAL)
-		CBW_LOGE("préparation du client WhatsApp impossible", cbw_err_name(er));
-	cbw_wa_close(c);
-	if (b.data != NULL)
-		explicit_bzero(b.data, b.cap);	/* contenait le jeton */
-	cbw_buf_free(&b);
-	return er;
-}
-
-/* Libère le client, sa poignée curl et sa copie du jeton. NULL : rien. */
-void
-cbw_wa_close(struct cbw_wa_client *c)
-{
-	if (c == NULL)
-		return;
-	curl_easy_cleanup(c->curl);
-	curl_slist_free_all(c->hdr);
-	if (c->token != NULL) {
-		explicit_bzero(c->token, strlen(c->token));
-		free(c->token);
-	}
-	free(c->url);
-	cbw_buf_free(&c->resp);
-	if (c->global)
-		curl_global_cleanup();
-	free(c);
-}
-
-/* Remplace par des « * » toute occurrence du jeton dans res->error. */
-static void
-scrub(const struct cbw_wa_client *c, struct cbw_wa_result *res)
-{
-	size_t	 n = strlen(c->token);
-	char	*p;
-
-	while ((p = strstr(res->error, c->token)) != NULL)
-		memset(p, '*', n);
-}
-
-/*
- * Remplit res après un échec de curl : TIMEOUT (réessayable) si le délai
- * est dépassé, réponse trop longue traitée comme illisible, NETWORK
- * (réessayable) pour le reste (connexion, DNS, TLS, coupure).
- */
-static void
-curl_failed(struct cbw_wa_client *c, CURLcode cc, long st,
-    struct cbw_wa_result *res)
-{
-	char	 ex[CURL_ERROR_SIZE + 48];
-
-	if (cc == CURLE_WRITE_ERROR && c->toobig) {
-		cbw_wa_parse_response(st, NULL, 0, res);
-		append(res->error, sizeof(res->error), " (réponse trop longue)");
-		return;
-	}
-	memset(res, 0, sizeof(*res));
-	res->http_status = st;
-	if (cc == CURLE_OPERATION_TIMEDOUT) {
-		snprintf(ex, sizeof(ex), " (délai de %ld ms dépassé)", c->timeout_ms);
-		set_code(res, CBW_WA_CODE_TIMEOUT, ex);
-		return;
-	}
-	snprintf(ex, sizeof(ex), " (curl : %s)",
-	    c->errbuf[0] != '\0' ? c->errbuf : curl_easy_strerror(cc));
-	set_code(res, CBW_WA_CODE_NETWORK, ex);
-}
-
-/*
- * Envoie un corps JSON en POST et remplit res (succès, erreur Graph
- * classée, délai, réseau...). Ne rend rien : tout est dans res. Le jeton
- * n'est jamais journalisé ni copié dans res->error ; un code d'erreur
- * absent de la table est journalisé (avertissement).
- */
-void
-cbw_wa_send(struct cbw_wa_client *c, const char *body, struct cbw_wa_result *res)
-{
-	const char	*fr = NULL;
-	CURLcode	 cc;
-	long		 st = 0;
-
-	memset(res, 0, sizeof(*res));
-	if (c == NULL || body == NULL) {
-		set_code(res, CBW_WA_CODE_HTTP, " (appel invalide : client ou "
-		    "corps absent)");
-		goto out;
-	}
-	cbw_buf_reset(&c->resp);
-	c->toobig = 0;
-	c->errbuf[0] = '\0';
-	if (curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body) != CURLE_OK ||
-	    curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE,
-	    (curl_off_t)strlen(body)) != CURLE_OK) {
-		set_code(res, CBW_WA_CODE_NETWORK, " (curl : option refusée)");
-		goto out;
-	}
-	cc = curl_easy_perform(c->curl);
-	if (curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &st) != CURLE_OK)
-		st = 0;
-	if (cc != CURLE_OK)
-		curl_failed(c, cc, st, res);
-	else
-		cbw_wa_parse_response(st, c->resp.data, c->resp.len, res);
-	scrub(c, res);
-	if (res->cls != CBW_WA_OK)
-		cbw_wa_classify(res->code, &fr);
-	if (res->cls != CBW_WA_OK && fr == unknown_fr)
-		CBW_LOGW("code d'erreur WhatsApp non répertorié", res->error);
-out:
-	if (c != NULL)
-		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, NULL);
 }

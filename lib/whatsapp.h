@@ -72,6 +72,21 @@ enum cbw_err	 cbw_wa_template_body(struct cbw_buf *, const char *to,
 void		 cbw_wa_parse_response(long http_status, const char *body,
 		    size_t len, struct cbw_wa_result *res);
 
+/* Rend 1 si le code d'erreur est dans la table de classement, 0 sinon. */
+int		 cbw_wa_known(long long code);
+/*
+ * Remplit `res` pour un code : classe et texte français de la table, suivis
+ * de `extra` (peut être NULL).
+ */
+void		 cbw_wa_result_set(struct cbw_wa_result *res, long long code,
+		    const char *extra);
+/*
+ * Ajoute s à dst (taille cap) sans couper de séquence UTF-8 ni garder de
+ * caractère de contrôle. Rend 1 si tout a tenu, 0 si tronqué.
+ */
+int		 cbw_wa_text_append(char *dst, size_t cap, const char *s);
+
+/* Client HTTP (lib/waclient.c, seul fichier qui dépend de libcurl). */
 struct cbw_wa_client;
 /*
  * Prépare un client (poignée curl réutilisée, connexion gardée) pour

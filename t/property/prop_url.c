@@ -7,6 +7,8 @@
  * mal formée, port impossible, trois barres, UTF-8 invalide) donne
  * CBW_EINVAL et `bad` vaut exactement cette adresse (ponctuation finale
  * retirée), ou son début sans séquence UTF-8 coupée si `bad` est court.
+ * Enfin cbw_url_valid, écrite sans libcurl, répond comme curl_url sur des
+ * adresses tirées près des frontières (oracle : la libcurl du système).
  *
  * Graine : variable CBW_SEED si elle est donnée, sinon l'heure. La graine
  * est affichée au début (« seed=<n> ») : CBW_SEED=<n> rejoue le même essai.
@@ -20,6 +22,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+
+#include <curl/curl.h>
 
 #include "testutil.h"
 #include "url.h"
@@ -443,6 +447,107 @@ prop_plain_words_pass(void **state)
 	}
 }
 
+/*
+ * Oracle : l'ancienne validation par curl_url (libcurl du système), avec
+ * les mêmes règles en plus (UTF-8, pas de contrôle, deux barres). Rend 1
+ * si curl accepte `u` comme URL http(s) à hôte non vide.
+ */
+static int
+curl_valid(const char *u)
+{
+	CURLU	*h;
+	char	*scheme = NULL, *host = NULL;
+	size_t	 i, n = strlen(u), sl;
+	int	 ok = 0;
+
+	if (n == 0 || !cbw_valid_utf8(u, n))
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)u[i] <= 0x20 || u[i] == 0x7f)
+			return 0;
+	sl = strncasecmp(u, "http://", 7) == 0 ? 7 :
+	    strncasecmp(u, "https://", 8) == 0 ? 8 : 0;
+	if (sl == 0 || sl == n || u[sl] == '/')
+		return 0;
+	if ((h = curl_url()) == NULL)
+		return 0;
+	if (curl_url_set(h, CURLUPART_URL, u, 0) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+		ok = (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0) &&
+		    host[0] != '\0';
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(h);
+	return ok;
+}
+
+/* Morceau d'autorité tiré au hasard, souvent à la limite de la validité. */
+static void
+rnd_authority(struct out *o)
+{
+	static const char *const user[] = { "", "", "", "u@", "u:p@", "@",
+	    "a@b@", "é@" };
+	static const char *const v6[] = { "[::1]", "[2001:db8::1]", "[::]",
+	    "[zz::1]", "[::1", "[]", "[1:2:3:4:5:6:7:8]", "[1:2:3:4:5:6:7:8:9]",
+	    "[::ffff:1.2.3.4]", "[::1]x", "[:::1]", "[12345::1]" };
+	static const char *const port[] = { "", "", "", ":", ":80", ":0",
+	    ":65535", ":65536", ":99999", ":8a", ":-1", ":+80", "::80",
+	    ":0080", ":123456789012345678901" };
+	static const char	 hc[] = "abcz09-._~|" " /:#?!@{}[]\\$'\"^`*<>=;,+&()%";
+	size_t			 n, i;
+
+	put(o, PICK(user));
+	if (cbw_t_below(5) == 0) {
+		put(o, PICK(v6));
+	} else {
+		n = cbw_t_below(8);
+		for (i = 0; i < n; i++) {
+			if (cbw_t_below(6) == 0)
+				putc_(o, hc[cbw_t_below(sizeof(hc) - 1)]);
+			else if (cbw_t_below(30) == 0)
+				put(o, "é");
+			else
+				putc_(o, "abcdefxyz0123."[cbw_t_below(14)]);
+		}
+	}
+	put(o, PICK(port));
+}
+
+/*
+ * Propriété : cbw_url_valid (écrite sans libcurl) rend la même réponse que
+ * curl_url sur des adresses tirées au hasard près des frontières (hôtes avec
+ * caractères interdits, IPv6 bonnes et mauvaises, ports limites,
+ * identifiants, chemins, requêtes, fragments).
+ */
+static void
+prop_valid_matches_curl(void **state)
+{
+	static const char *const scheme[] = { "http://", "https://", "HTTP://",
+	    "hTtPs://" };
+	static const char *const tail[] = { "", "/", "/a/b", "?q=1", "#f",
+	    "/é?x=%C3%A9#y", "/a:b@c", "?@:[]", "#/?" };
+	struct out	 u;
+	int		 i, got, want, agree_bad = 0;
+
+	(void)state;
+	for (i = 0; i < NITER * 5; i++) {
+		u.n = 0;
+		u.s[0] = '\0';
+		put(&u, PICK(scheme));
+		rnd_authority(&u);
+		put(&u, PICK(tail));
+		got = cbw_url_valid(u.s, u.n);
+		want = curl_valid(u.s);
+		if (got != want)
+			fail_msg("seed=%llu : « %s » : cbw_url_valid=%d, curl_url=%d",
+			    (unsigned long long)seed, u.s, got, want);
+		agree_bad += !want;
+	}
+	/* Le tirage doit produire des deux sortes d'adresses. */
+	assert_true(agree_bad > NITER / 2 && agree_bad < NITER * 5 - NITER / 2);
+}
+
 int
 main(void)
 {
@@ -450,6 +555,7 @@ main(void)
 		cmocka_unit_test(prop_valid_texts_pass),
 		cmocka_unit_test(prop_corrupt_url_found),
 		cmocka_unit_test(prop_plain_words_pass),
+		cmocka_unit_test(prop_valid_matches_curl),
 	};
 
 	seed = cbw_t_seed();
