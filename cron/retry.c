@@ -99,8 +99,8 @@ main(int argc, char **argv)
 		json_object_object_add(cx, "webhooks_replayed",
 		    json_object_new_int64(replayed));
 	}
-	cbw_log(CBW_LOG_INFO, "main", 0, "échecs réessayables remis en file",
-	    NULL, cx);
+	cbw_log(n > 0 || replayed > 0 ? CBW_LOG_INFO : CBW_LOG_DEBUG, "main", 0,
+	    "échecs réessayables remis en file", NULL, cx);
 	if (cx != NULL)
 		json_object_put(cx);
 	rc = 0;

@@ -124,7 +124,20 @@ take_lock(const char *path)
 	return -1;
 }
 
-/* Journalise le bilan du passage en une ligne JSON. */
+/* Rend 1 si le passage n'a rien fait (ni envoi, ni échec, ni reprise). */
+static int
+idle(const struct cbw_send_report *rep)
+{
+	return rep->sent == 0 && rep->failed == 0 && rep->retryable == 0 &&
+	    rep->cancelled == 0 && rep->stale == 0;
+}
+
+/*
+ * Journalise le bilan du passage en une ligne JSON : niveau info, debug si
+ * le passage n'a rien fait (le journal de cron ne grossit pas chaque
+ * minute pour rien), warning si l'envoi a été arrêté, error sur une
+ * erreur de base.
+ */
 static void
 log_summary(const struct cbw_send_report *rep, enum cbw_err er, long rate)
 {
@@ -147,12 +160,50 @@ log_summary(const struct cbw_send_report *rep, enum cbw_err er, long rate)
 		json_object_object_add(cx, "interrupted",
 		    json_object_new_boolean(cbw_send_stop != 0));
 	}
-	cbw_log(er == CBW_OK ? (rep->stopped ? CBW_LOG_WARNING : CBW_LOG_INFO) :
-	    CBW_LOG_ERROR, "main", 0, er == CBW_OK ? "passage d'envoi terminé" :
+	cbw_log(er != CBW_OK ? CBW_LOG_ERROR : rep->stopped ? CBW_LOG_WARNING :
+	    idle(rep) ? CBW_LOG_DEBUG : CBW_LOG_INFO, "main", 0, er == CBW_OK ? "passage d'envoi terminé" :
 	    "passage d'envoi interrompu par une erreur de base",
 	    er == CBW_OK ? NULL : cbw_err_name(er), cx);
 	if (cx != NULL)
 		json_object_put(cx);
+}
+
+/* Rend 1 si le jeton et l'identifiant du numéro WhatsApp sont donnés. */
+static int
+wa_configured(const struct cbw_config *cfg)
+{
+	return cfg->whatsapp_access_token[0] != '\0' &&
+	    cfg->whatsapp_phone_number_id[0] != '\0';
+}
+
+/*
+ * WhatsApp pas encore configuré (installation neuve) : sans message en
+ * attente, rien à dire (journal de niveau debug, pour ne pas remplir le
+ * journal de cron chaque minute) et rend 0 ; avec des messages en attente,
+ * une erreur qui le dit, et rend 1.
+ */
+static int
+unconfigured(struct cbw_db *db)
+{
+	struct json_object	*cx;
+	long long		 waiting = 0;
+
+	if (cbw_send_waiting(db, &waiting) == CBW_OK && waiting == 0) {
+		cbw_log(CBW_LOG_DEBUG, "main", 0, "WhatsApp non configuré, aucun "
+		    "message en attente : rien à envoyer", NULL, NULL);
+		return 0;
+	}
+	if ((cx = json_object_new_object()) != NULL)
+		json_object_object_add(cx, "waiting", json_object_new_int64(waiting));
+	cbw_log(CBW_LOG_ERROR, "main", 0, "des messages attendent mais WhatsApp "
+	    "n'est pas configuré (WHATSAPP_ACCESS_TOKEN, WHATSAPP_PHONE_NUMBER_ID)",
+	    NULL, cx);
+	if (cx != NULL)
+		json_object_put(cx);
+	fprintf(stderr, SERVICE ": %lld message(s) en attente mais WhatsApp "
+	    "n'est pas configuré : renseignez WHATSAPP_ACCESS_TOKEN et "
+	    "WHATSAPP_PHONE_NUMBER_ID\n", waiting);
+	return 1;
 }
 
 /* Transport de production : cbw_wa_send sur le client ouvert. */
@@ -215,6 +266,10 @@ main(int argc, char **argv)
 	if (lockfd == -1) {
 		CBW_LOGI("un autre envoi est en cours : ce passage s'arrête");
 		rc = 0;
+		goto out;
+	}
+	if (!wa_configured(&cfg)) {
+		rc = unconfigured(db);
 		goto out;
 	}
 	if ((er = cbw_wa_open(&wa, &cfg, cfg.whatsapp_timeout_ms)) != CBW_OK) {

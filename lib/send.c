@@ -852,3 +852,14 @@ real_sleep(void *arg, long long ms)
 }
 
 const struct cbw_send_clock cbw_send_real_clock = { real_now, real_sleep, NULL };
+
+/*
+ * Compte les messages au statut pending dans msg_status_counts (tenu par
+ * les déclencheurs de la migration 0006). Rend CBW_OK avec *n, ou CBW_EDB.
+ */
+enum cbw_err
+cbw_send_waiting(struct cbw_db *db, long long *n)
+{
+	return cbw_db_query_int(db, n, "SELECT coalesce(sum(n), 0) FROM "
+	    "msg_status_counts WHERE status = 'pending'", "");
+}

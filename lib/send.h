@@ -92,6 +92,11 @@ enum cbw_err	 cbw_send_reap_stale(struct cbw_db *, long long now_ms,
  * une campagne annulée. *n reçoit le nombre de lignes remises en file.
  */
 enum cbw_err	 cbw_send_retry_due(struct cbw_db *, long long now_ms, long *n);
+/*
+ * Nombre de messages en attente d'envoi (statut pending), lu dans les
+ * agrégats msg_status_counts (sans parcourir messages). CBW_OK ou CBW_EDB.
+ */
+enum cbw_err	 cbw_send_waiting(struct cbw_db *, long long *n);
 
 /*
  * Statut d'une campagne 'sending' une fois tout traité : plus aucune ligne
