@@ -248,6 +248,7 @@ VERIFY=$(conf_get WHATSAPP_VERIFY_TOKEN)
 check "SECRET_KEY généré (64 hex)" grep -qE '^SECRET_KEY=[0-9a-f]{64}$' "$CONF"
 check "WHATSAPP_VERIFY_TOKEN généré, différent de SECRET_KEY" \
 	sh -c "[ \${#1} -eq 64 ] && [ \"\$1\" != \"\$2\" ]" _ "$VERIFY" "$SECRET"
+check "l'installation dit comment créer le premier compte" grep -q 'chatbot-whatsapp-admin create-user' "$T/apt.log"
 check "secrets jamais affichés par l'installation" sh -c "! grep -qF -e '$SECRET' -e '$VERIFY' '$T/apt.log'"
 check "$DATA : www-data 0750" eq "$(owner_mode "$DATA")" "www-data:www-data 750"
 check "base créée par www-data et migrée" sh -c "
@@ -312,9 +313,12 @@ CPID=$!
 check "le démon cron envoie le Message 1 en moins de 80 s" \
 	wait_for "envoi par cron" 80 sh -c "[ \"\$(sqlite3 -readonly '$DB' \"SELECT status FROM messages\")\" = sent ]"
 check "le faux WhatsApp a reçu exactement un message pour ce numéro" eq "$(sandbox_count 33612345678)" 1
-check "journal des tâches cron écrit par www-data" sh -c "
-	[ \"\$(stat -c %U /var/log/$PKG/cron.log)\" = www-data ] &&
-	grep -q 'cbw-retry.*remis en file' /var/log/$PKG/cron.log"
+# Journal des tâches cron : créé 0640 par postinst, sans erreur dedans.
+cron_log_ok() {
+	eq "$(owner_mode /var/log/$PKG/cron.log)" "www-data:adm 640" &&
+		! grep -E '"level": ?"(ERROR|CRITICAL)"' /var/log/$PKG/cron.log
+}
+check "journal des tâches cron : www-data:adm 0640, sans erreur" cron_log_ok
 kill "$CPID" 2>/dev/null || true; wait "$CPID" 2>/dev/null || true; CPID=
 pkill -u www-data -f "/usr/libexec/$PKG/cbw-sender" 2>/dev/null || true
 
