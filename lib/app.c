@@ -24,6 +24,9 @@
 #include "tmpl.h"
 #include "valid.h"
 
+/* Attente du compteur de la limite par IP quand la base est verrouillée. */
+#define RATE_BUSY_MS	250
+
 static volatile sig_atomic_t	 stopping;
 
 /* SIGTERM : finir la requête en cours puis sortir proprement. */
@@ -183,6 +186,25 @@ check_csrf(struct cbw_ctx *ctx, struct cbw_req *r, unsigned int fl)
 	return 0;
 }
 
+/*
+ * Compte la requête dans la limite par IP (compteur en base). Si un long
+ * écrivain tient la base, l'attente est courte (RATE_BUSY_MS) et la
+ * requête passe sans être comptée : une lecture reste rapide (WAL) et une
+ * écriture n'attend pas deux fois avant son 503. Rend 1 si la limite est
+ * dépassée (*retry rempli, à répondre par 429), 0 sinon.
+ */
+static int
+rate_limited(struct cbw_ctx *ctx, struct cbw_req *r, long *retry)
+{
+	enum cbw_err	 er;
+
+	cbw_db_busy_ms(ctx->db, RATE_BUSY_MS);
+	er = cbw_ratelimit_hit(ctx->db, r->remote_addr ? r->remote_addr : "?",
+	    ctx->cfg.rate_limit_per_minute, retry);
+	cbw_db_busy_ms(ctx->db, CBW_DB_BUSY_MS);
+	return er == CBW_ELIMIT;
+}
+
 /* Répond à une requête OPTIONS (pré-vérification CORS). */
 static void
 preflight(struct cbw_ctx *ctx, const struct cbw_app *app, struct cbw_req *r)
@@ -211,6 +233,12 @@ cbw_app_dispatch(struct cbw_ctx *ctx, const struct cbw_app *app,
 	unsigned int		 fl;
 
 	r->cfg = &ctx->cfg;
+	if (ctx->db == NULL) {	/* rouverture ratée (voir before_request) */
+		cbw_http_header(r, "Retry-After", "5");
+		cbw_reply_error(ctx, r, 503, "unavailable", "Base de données "
+		    "indisponible : réessayez dans quelques instants.", NULL);
+		return;
+	}
 	if (r->method == CBW_OPTIONS && r->path != NULL) {
 		preflight(ctx, app, r);
 		return;
@@ -238,9 +266,7 @@ cbw_app_dispatch(struct cbw_ctx *ctx, const struct cbw_app *app,
 	}
 	if (!check_body(ctx, r, fl))
 		return;
-	if (!(fl & CBW_R_NORATE) && cbw_ratelimit_hit(ctx->db,
-	    r->remote_addr ? r->remote_addr : "?",
-	    ctx->cfg.rate_limit_per_minute, &retry) == CBW_ELIMIT) {
+	if (!(fl & CBW_R_NORATE) && rate_limited(ctx, r, &retry)) {
 		reply_429(ctx, r, retry, "Trop de requêtes : réessayez dans "
 		    "une minute.");
 		return;
@@ -340,6 +366,10 @@ startup(struct cbw_ctx *ctx, const struct cbw_app *app)
 		fprintf(stderr, "%s: %s\n", app->service, err);
 		return 0;
 	}
+	if (cbw_db_readonly(ctx->db))
+		cbw_log(CBW_LOG_CRITICAL, __func__, 0, "base de données en lecture "
+		    "seule (droits du fichier ?) : les écritures répondront 503",
+		    ctx->cfg.database_path, NULL);
 	if (access(ctx->cfg.template_dir, R_OK) != 0 ||
 	    (ctx->tmpl = cbw_tmpl_open(ctx->cfg.template_dir)) == NULL) {
 		snprintf(err, sizeof(err), "TEMPLATE_DIR %s illisible",
@@ -349,6 +379,42 @@ startup(struct cbw_ctx *ctx, const struct cbw_app *app)
 		return 0;
 	}
 	return 1;
+}
+
+/*
+ * Avant chaque requête : si la précédente a trouvé la base en lecture
+ * seule (fichier, -wal ou -shm non inscriptibles), la connexion est
+ * refermée puis rouverte, pour reprendre les écritures dès que les droits
+ * sont rétablis, sans redémarrer le programme (l'ancienne d'abord : sa
+ * mémoire partagée -shm ouverte en lecture seule serait sinon reprise) ;
+ * une base qui ne s'ouvre plus laisse ctx->db à NULL (503, nouvel essai à
+ * la requête suivante). Oublie ensuite la panne de la requête précédente
+ * et applique les limites de test (builds de test seulement, voir
+ * cbw_db_test_limits). Ne rend rien.
+ */
+static void
+before_request(struct cbw_ctx *ctx)
+{
+	char	 err[512];
+
+	if (ctx->db != NULL &&
+	    cbw_db_fault(ctx->db) == CBW_DB_FAULT_READONLY) {
+		cbw_db_close(ctx->db);
+		ctx->db = NULL;
+	}
+	if (ctx->db == NULL) {
+		if (cbw_db_open(&ctx->db, ctx->cfg.database_path, 0, err,
+		    sizeof(err)) != CBW_OK) {
+			cbw_log(CBW_LOG_CRITICAL, __func__, 0, "base de données "
+			    "impossible à rouvrir", err, NULL);
+			return;
+		}
+		if (!cbw_db_readonly(ctx->db))
+			CBW_LOGW("base rouverte en écriture",
+			    ctx->cfg.database_path);
+	}
+	cbw_db_fault_clear(ctx->db);
+	cbw_db_test_limits(ctx->db);
 }
 
 /* Libère les ressources du processus. */
@@ -413,12 +479,14 @@ cbw_app_main(const struct cbw_app *app)
 	}
 	while (!stopping && FCGX_Accept_r(&fr) >= 0) {
 		cbw_req_init(&r);
+		before_request(&ctx);
 		load_request(&ctx, &r, &fr);
 		cbw_app_dispatch(&ctx, app, &r);
 		big = r.bodylen > 1048576 || r.out.cap > 1048576;
 		cbw_req_free(&r);
 		finish(&fr);
-		if (big) {	/* gros import ou export : rendre la mémoire */
+		/* Gros import ou export : rendre la mémoire. */
+		if (big && ctx.db != NULL) {
 			cbw_db_release_memory(ctx.db);
 			malloc_trim(0);
 		}

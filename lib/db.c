@@ -1,11 +1,14 @@
 /*
  * Enveloppe SQLite (voir db.h). Seul fichier qui appelle sqlite3_*.
  */
+#include "autoconfig.h"
+
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 #include <sqlite3.h>
@@ -29,6 +32,8 @@ struct cbw_db {
 	struct cbw_stmt **cache;
 	size_t		  ncache, capcache;
 	int		  in_tx;
+	enum cbw_db_fault fault;	/* dernière panne de stockage vue */
+	long long	  max_pages;	/* max_page_count d'origine (tests) */
 };
 
 /* Hachage FNV-1a du texte SQL (clé du cache). */
@@ -76,7 +81,7 @@ db_pragmas(struct cbw_db *db, char *errbuf, size_t errlen)
 	    "PRAGMA foreign_keys=ON;"
 	    "PRAGMA temp_store=MEMORY;";
 
-	sqlite3_busy_timeout(db->h, 5000);
+	sqlite3_busy_timeout(db->h, CBW_DB_BUSY_MS);
 	if (sqlite3_create_function(db->h, "cbw_fold", 1, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC, NULL, sql_fold, NULL, NULL) != SQLITE_OK) {
 		snprintf(errbuf, errlen, "cbw_fold : %s", sqlite3_errmsg(db->h));
@@ -267,6 +272,20 @@ cbw_db_bind(struct cbw_stmt *s, const char *fmt, ...)
 	return er;
 }
 
+/*
+ * Retient une panne de stockage (disque plein, base en lecture seule) vue
+ * sur la connexion, pour que la réponse HTTP la nomme (voir
+ * cbw_db_fault). Les autres codes ne changent rien.
+ */
+static void
+note_fault(struct cbw_db *db, int rc)
+{
+	if (rc == SQLITE_FULL)
+		db->fault = CBW_DB_FAULT_FULL;
+	else if (rc == SQLITE_READONLY)
+		db->fault = CBW_DB_FAULT_READONLY;
+}
+
 /* Avance d'une ligne ; journalise les vraies erreurs avec le texte SQL. */
 enum cbw_step
 cbw_db_step(struct cbw_stmt *s)
@@ -286,6 +305,7 @@ cbw_db_step(struct cbw_stmt *s)
 		    s->sql, NULL);
 		return CBW_STEP_BUSY;
 	default:
+		note_fault(s->db, rc);
 		cbw_log(CBW_LOG_ERROR, __func__, 0, sqlite3_errmsg(s->db->h),
 		    s->sql, NULL);
 		return CBW_STEP_ERROR;
@@ -637,6 +657,7 @@ cbw_db_script(struct cbw_db *db, const char *sql, char *errbuf, size_t errlen)
 	rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
 	if (rc == SQLITE_OK)
 		return CBW_OK;
+	note_fault(db, rc);
 	snprintf(errbuf, errlen, "%s", msg ? msg : sqlite3_errstr(rc));
 	sqlite3_free(msg);
 	return rc == SQLITE_BUSY ? CBW_EBUSY : CBW_EDB;
@@ -680,8 +701,12 @@ out:
 }
 
 /*
- * Sauvegarde en ligne (API backup de SQLite) vers `dest`, par étapes, en
- * laissant passer les écrivains. La copie est ensuite remise en journal
+ * Sauvegarde en ligne (API backup de SQLite) vers `dest`, en une seule
+ * étape : la copie se fait dans une seule transaction de lecture, donc
+ * d'un seul instant de la base, et en WAL elle ne bloque pas les
+ * écrivains. (Par étapes, chaque écriture d'un autre processus entre deux
+ * étapes fait recommencer la copie : sous un flot d'écritures continu, la
+ * sauvegarde ne finissait jamais.) La copie est ensuite remise en journal
  * classique (DELETE) : un seul fichier, lisible sans -wal ni -shm.
  * Renvoie CBW_OK ou CBW_EDB / CBW_EBUSY avec un message dans errbuf.
  */
@@ -698,7 +723,7 @@ cbw_db_backup(struct cbw_db *db, const char *dest, char *errbuf, size_t errlen)
 		    to ? sqlite3_errmsg(to) : "mémoire insuffisante");
 		goto out;
 	}
-	if ((er = db_copy(to, db->h, 256, errbuf, errlen)) != CBW_OK)
+	if ((er = db_copy(to, db->h, -1, errbuf, errlen)) != CBW_OK)
 		goto out;
 	if (sqlite3_exec(to, "PRAGMA journal_mode=DELETE", NULL, NULL,
 	    &msg) != SQLITE_OK) {
@@ -807,4 +832,67 @@ void
 cbw_db_release_memory(struct cbw_db *db)
 {
 	sqlite3_db_release_memory(db->h);
+}
+
+/*
+ * Panne de stockage (disque plein, base en lecture seule) vue par une
+ * requête depuis le dernier cbw_db_fault_clear, ou CBW_DB_FAULT_NONE.
+ * Sert à choisir le statut HTTP d'une erreur de base (507, 503).
+ */
+enum cbw_db_fault
+cbw_db_fault(const struct cbw_db *db)
+{
+	return db != NULL ? db->fault : CBW_DB_FAULT_NONE;
+}
+
+/* Oublie la panne retenue (au début de chaque requête). */
+void
+cbw_db_fault_clear(struct cbw_db *db)
+{
+	if (db != NULL)
+		db->fault = CBW_DB_FAULT_NONE;
+}
+
+/*
+ * Rend 1 si la connexion est en lecture seule (SQLite l'ouvre ainsi quand
+ * le fichier n'est pas inscriptible par le processus), 0 sinon.
+ */
+int
+cbw_db_readonly(struct cbw_db *db)
+{
+	return db != NULL && sqlite3_db_readonly(db->h, "main") == 1;
+}
+
+/*
+ * Builds de test seulement (--enable-test-clock, comme CBW_TEST_NOW) : si
+ * la variable CBW_TEST_DB_FULL nomme un fichier qui existe, la base ne
+ * peut plus grandir sur cette connexion (max_page_count ramené à sa taille
+ * actuelle : toute page de plus donne SQLITE_FULL, comme un disque plein) ;
+ * si le fichier n'existe pas, la limite d'origine est rendue. Sans effet
+ * dans un build normal ou sans la variable. Ne rend rien.
+ */
+void
+cbw_db_test_limits(struct cbw_db *db)
+{
+#ifdef CBW_TEST_CLOCK
+	const char	*flag = getenv("CBW_TEST_DB_FULL");
+	sqlite3_stmt	*st = NULL;
+	char		 sql[64];
+
+	if (db == NULL || flag == NULL || *flag == '\0')
+		return;
+	if (db->max_pages == 0) {
+		if (sqlite3_prepare_v2(db->h, "PRAGMA max_page_count", -1, &st,
+		    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+			db->max_pages = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		if (db->max_pages <= 0)
+			return;
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld",
+	    access(flag, F_OK) == 0 ? 1LL : db->max_pages);
+	sqlite3_exec(db->h, sql, NULL, NULL, NULL);
+#else
+	(void)db;
+#endif
 }

@@ -20,6 +20,17 @@ struct cbw_db;
 struct cbw_stmt;
 struct json_object;
 
+/* Attente d'un verrou par défaut (busy_timeout), en millisecondes. */
+#define CBW_DB_BUSY_MS	5000
+
+/* Panne de stockage vue sur la connexion (voir cbw_db_fault). */
+enum cbw_db_fault {
+	CBW_DB_FAULT_NONE,
+	CBW_DB_FAULT_FULL,	/* SQLITE_FULL : disque plein (→ 507) */
+	CBW_DB_FAULT_READONLY,	/* SQLITE_READONLY : non inscriptible (→ 503) */
+	CBW_DB_FAULT__MAX
+};
+
 enum cbw_step {
 	CBW_STEP_ROW,
 	CBW_STEP_DONE,
@@ -99,5 +110,18 @@ enum cbw_err	 cbw_db_restore(struct cbw_db *, const char *src,
 void		 cbw_db_release_memory(struct cbw_db *);
 /* Dernier message d'erreur SQLite (pour les journaux). */
 const char	*cbw_db_errmsg(struct cbw_db *);
+/*
+ * Panne de stockage (disque plein, lecture seule) vue depuis le dernier
+ * cbw_db_fault_clear : une erreur CBW_EDB peut alors être nommée.
+ */
+enum cbw_db_fault cbw_db_fault(const struct cbw_db *);
+void		 cbw_db_fault_clear(struct cbw_db *);
+/* 1 si la connexion est en lecture seule (fichier non inscriptible). */
+int		 cbw_db_readonly(struct cbw_db *);
+/*
+ * Builds de test seulement : CBW_TEST_DB_FULL nomme un fichier dont la
+ * présence empêche la base de grandir (SQLITE_FULL) ; sans effet sinon.
+ */
+void		 cbw_db_test_limits(struct cbw_db *);
 
 #endif

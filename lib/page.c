@@ -11,6 +11,7 @@
 #include "app.h"
 #include "auth.h"
 #include "crypto.h"
+#include "db.h"
 #include "json.h"
 #include "log.h"
 #include "tmpl.h"
@@ -67,6 +68,7 @@ error_title(int status)
 	case 422: return "Données invalides";
 	case 429: return "Trop de requêtes";
 	case 503: return "Service momentanément indisponible";
+	case 507: return "Espace disque insuffisant";
 	default: return "Erreur interne";
 	}
 }
@@ -98,10 +100,19 @@ cbw_reply_error(struct cbw_ctx *ctx, struct cbw_req *r, int status,
 	cbw_reply_html(ctx, r, status, "error", d);
 }
 
-/* Erreur d'un service traduite en réponse. */
+/*
+ * Erreur d'un service traduite en réponse : 404, 409, 503 + Retry-After
+ * (base verrouillée), et pour une erreur de base due au stockage (voir
+ * cbw_db_fault) 507 « espace disque insuffisant » ou 503 « base en lecture
+ * seule », sinon 500. Dans ces deux cas la transaction a été annulée.
+ */
 void
 cbw_reply_err(struct cbw_ctx *ctx, struct cbw_req *r, enum cbw_err er)
 {
+	enum cbw_db_fault	 fault = CBW_DB_FAULT_NONE;
+
+	if (er == CBW_EDB && ctx != NULL)
+		fault = cbw_db_fault(ctx->db);
 	switch (er) {
 	case CBW_ENOTFOUND:
 		cbw_reply_error(ctx, r, 404, "not_found", "Élément introuvable.", NULL);
@@ -116,6 +127,24 @@ cbw_reply_err(struct cbw_ctx *ctx, struct cbw_req *r, enum cbw_err er)
 		    "réessayez dans quelques secondes.", NULL);
 		break;
 	default:
+		if (fault == CBW_DB_FAULT_FULL) {
+			cbw_log(CBW_LOG_CRITICAL, __func__, r->user.id, "disque "
+			    "plein : écriture refusée", cbw_err_name(er), NULL);
+			cbw_reply_error(ctx, r, 507, "storage_full", "Espace disque "
+			    "insuffisant sur le serveur : rien n'a été enregistré. "
+			    "Libérez de la place puis réessayez.", NULL);
+			break;
+		}
+		if (fault == CBW_DB_FAULT_READONLY) {
+			cbw_log(CBW_LOG_CRITICAL, __func__, r->user.id, "base en "
+			    "lecture seule : écriture refusée", cbw_err_name(er),
+			    NULL);
+			cbw_reply_error(ctx, r, 503, "read_only", "Base de données "
+			    "en lecture seule (droits du fichier ou disque) : rien "
+			    "n'a été enregistré. Prévenez l'administrateur du "
+			    "serveur.", NULL);
+			break;
+		}
 		cbw_log(CBW_LOG_ERROR, __func__, r->user.id, "erreur interne",
 		    cbw_err_name(er), NULL);
 		cbw_reply_error(ctx, r, 500, "internal", "Erreur interne.", NULL);
@@ -299,7 +328,11 @@ cbw_input_str(struct cbw_req *r, const char *key, const char **out)
 	return CBW_OK;
 }
 
-/* Identifiants d'un tableau JSON. */
+/*
+ * Identifiants d'un tableau JSON : de 1 à 2^53 comme cbw_valid_id (json-c
+ * ramène à INT64_MAX tout entier plus grand : sans borne, deux valeurs
+ * différentes donneraient le même identifiant).
+ */
 static enum cbw_err
 ids_json(struct json_object *arr, long long *ids, size_t max, size_t *n)
 {
@@ -312,7 +345,8 @@ ids_json(struct json_object *arr, long long *ids, size_t max, size_t *n)
 	for (i = 0; i < len; i++) {
 		v = json_object_array_get_idx(arr, i);
 		if (!json_object_is_type(v, json_type_int) ||
-		    (ids[i] = json_object_get_int64(v)) <= 0)
+		    (ids[i] = json_object_get_int64(v)) <= 0 ||
+		    ids[i] > 9007199254740992LL)
 			return CBW_EINVAL;
 	}
 	*n = len;

@@ -9,8 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, BUILD } from '../lib/stack.mjs';
 
+// Les huit programmes FastCGI, les deux tâches cron et l'outil d'administration.
 const PROGRAMS = ['fcgi/cbw-auth', 'fcgi/cbw-users', 'fcgi/cbw-dashboard', 'fcgi/cbw-categories',
-  'fcgi/cbw-contacts', 'cli/chatbot-whatsapp-admin'];
+  'fcgi/cbw-contacts', 'fcgi/cbw-campaigns', 'fcgi/cbw-messages', 'fcgi/cbw-webhooks',
+  'cron/cbw-sender', 'cron/cbw-retry', 'cli/chatbot-whatsapp-admin'];
 
 // Lance un programme avec seulement le fichier de configuration donné.
 function runWith(prog, confText, extraEnv = {}) {
@@ -59,6 +61,16 @@ for (const prog of PROGRAMS) {
     const r = runWith(prog, GOOD, { SEND_RATE_PER_MINUTE: 'vingt' });
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /SEND_RATE_PER_MINUTE doit être un entier/);
+  });
+  test(`${prog} refuse SEND_RATE_PER_MINUTE=0 dans le fichier`, () => {
+    const r = runWith(prog, GOOD + 'SEND_RATE_PER_MINUTE=0\n');
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /configuration : SEND_RATE_PER_MINUTE doit être un entier entre 1 et 100000 \(reçu « 0 »\)/);
+  });
+  test(`${prog} refuse un LOG_LEVEL inconnu`, () => {
+    const r = runWith(prog, GOOD + 'LOG_LEVEL=bavard\n');
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /configuration : LOG_LEVEL doit être debug, info, warning, error ou critical \(reçu « bavard »\)/);
   });
 }
 
