@@ -132,6 +132,15 @@ add_color_keys(struct json_object *items)
 	}
 }
 
+/*
+ * Recherche ?2 dans le nom replié (casse, accents et ponctuation ignorés) ;
+ * une recherche faite de seule ponctuation (« % », « _ ») ne laisse rien
+ * une fois repliée et trouverait tout : elle est cherchée telle quelle.
+ */
+#define CAT_MATCH "(?2 IS NULL OR (CASE WHEN trim(cbw_fold(?2)) = '' THEN " \
+	"instr(c.name, trim(?2)) ELSE instr(cbw_fold(c.name), cbw_fold(?2)) " \
+	"END) > 0)"
+
 /* Liste paginée (voir category.h). */
 enum cbw_err
 cbw_category_list(struct cbw_db *db, long long owner, const char *q,
@@ -144,13 +153,11 @@ cbw_category_list(struct cbw_db *db, long long owner, const char *q,
 	if (q != NULL && *q == '\0')
 		q = NULL;
 	if ((er = cbw_db_query_int(db, total, "SELECT count(*) FROM categories c "
-	    "WHERE c.created_by = ?1 AND (?2 IS NULL OR instr(cbw_fold(c.name), "
-	    "cbw_fold(?2)) > 0)", "is", owner, q)) != CBW_OK)
+	    "WHERE c.created_by = ?1 AND " CAT_MATCH, "is", owner, q)) != CBW_OK)
 		return er;
 	if ((er = cbw_db_query_json(db, items, "SELECT " CAT_COLS " FROM "
-	    "categories c WHERE c.created_by = ?1 AND (?2 IS NULL OR "
-	    "instr(cbw_fold(c.name), cbw_fold(?2)) > 0) ORDER BY cbw_fold(c.name), "
-	    "c.id LIMIT ?3 OFFSET ?4", "isii", owner, q, per_page,
+	    "categories c WHERE c.created_by = ?1 AND " CAT_MATCH " ORDER BY "
+	    "cbw_fold(c.name), c.id LIMIT ?3 OFFSET ?4", "isii", owner, q, per_page,
 	    (page - 1) * per_page)) == CBW_OK)
 		add_color_keys(*items);
 	return er;

@@ -18,6 +18,9 @@
 	"c.first_name, c.last_name, c.opted_out_at, c.created_at, " \
 	"c.updated_at, (SELECT group_concat(category_id) FROM category_contacts " \
 	"WHERE contact_id = c.id) AS category_ids"
+/* Nom complet tel que saisi, pour la recherche littérale. */
+#define CONTACT_NAME "coalesce(c.first_name, '') || ' ' || " \
+	"coalesce(c.last_name, '')"
 
 /* Clé de recherche (voir contact.h). */
 enum cbw_err
@@ -76,7 +79,10 @@ cbw_contact_search_term(const char *q, struct cbw_buf *term)
 		while (term->len > 0 && term->data[term->len - 1] == ' ')
 			term->data[--term->len] = '\0';
 	}
-	n = term->len;
+	/* Caractères et non octets : l'index trigramme ne trouve rien sous 3. */
+	for (n = 0, s = cbw_buf_str(term); *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
 	return n == 0 ? 0 : n < 3 ? 1 : 2;
 }
 
@@ -111,7 +117,8 @@ ids_to_array(struct json_object *o)
 #define ORDER " ORDER BY c.last_name COLLATE NOCASE, c.first_name COLLATE " \
 	"NOCASE, c.id"
 
-enum list_kind { LIST_PLAIN, LIST_CATEGORY, LIST_FTS, LIST_SHORT, LIST__MAX };
+enum list_kind { LIST_PLAIN, LIST_CATEGORY, LIST_FTS, LIST_SHORT, LIST_LITERAL,
+	LIST__MAX };
 
 static const char *const list_from[LIST__MAX] = {
 	/* LIST_PLAIN */
@@ -126,12 +133,16 @@ static const char *const list_from[LIST__MAX] = {
 	/* LIST_SHORT */
 	"FROM contacts c WHERE c.created_by = ?1 AND instr(c.search_key, ?3) "
 	    "> 0 AND " CAT_FILTER,
+	/* LIST_LITERAL */
+	"FROM contacts c WHERE c.created_by = ?1 AND instr(" CONTACT_NAME ", ?3) "
+	    "> 0 AND " CAT_FILTER,
 };
 
 static const char *const list_count[LIST__MAX] = {
 	"SELECT contacts FROM owner_counts WHERE user_id = ?1 AND ?2 = 0 AND "
 	    "?3 IS NULL",
 	"SELECT count(*) ", "SELECT count(*) ", "SELECT count(*) ",
+	"SELECT count(*) ",
 };
 
 /* Terme de recherche lié (voir contact.h). */
@@ -154,21 +165,34 @@ cbw_contact_search_bind(const char *q, struct cbw_buf *term)
 		cbw_buf_putc(term, '"');
 	} else if (k == 1)
 		cbw_buf_puts(term, cbw_buf_str(&t));
+	else if (q != NULL) {
+		/*
+		 * Que de la ponctuation (« % », « _ », « \ ») : le repli ne
+		 * laisse rien, ce qui listerait tout. Recherche littérale.
+		 */
+		q += strspn(q, " \t\r\n");
+		for (s = q + strlen(q); s > q && strchr(" \t\r\n", s[-1]); s--)
+			continue;
+		if (s > q) {
+			cbw_buf_put(term, q, (size_t)(s - q));
+			k = 3;
+		}
+	}
 	cbw_buf_free(&t);
 	return k;
 }
 
 /*
  * Forme de la liste et terme lié : phrase FTS entre guillemets (≥ 3
- * caractères), sous-chaîne (1 ou 2), ou rien.
+ * caractères), sous-chaîne (1 ou 2), texte littéral (3), ou rien.
  */
 static enum list_kind
 list_kind(const char *q, long long cat, struct cbw_buf *term)
 {
 	int	 k = cbw_contact_search_bind(q, term);
 
-	return k == 2 ? LIST_FTS : k == 1 ? LIST_SHORT : cat ? LIST_CATEGORY :
-	    LIST_PLAIN;
+	return k == 3 ? LIST_LITERAL : k == 2 ? LIST_FTS : k == 1 ? LIST_SHORT :
+	    cat ? LIST_CATEGORY : LIST_PLAIN;
 }
 
 /* Texte SQL complet d'une forme (construit une fois, gardé pour le cache). */
@@ -390,9 +414,13 @@ cbw_contact_create(struct cbw_db *db, long long owner,
 	cbw_buf_init(&key);
 	cbw_time_iso(cbw_now(), now, sizeof(now));
 	if (cbw_contact_search_key(&key, in->first_name, in->last_name,
-	    in->phone) != CBW_OK || (er = cbw_db_begin(db)) != CBW_OK) {
+	    in->phone) != CBW_OK) {
 		cbw_buf_free(&key);
 		return CBW_ENOMEM;
+	}
+	if ((er = cbw_db_begin(db)) != CBW_OK) {	/* CBW_EBUSY : 503 */
+		cbw_buf_free(&key);
+		return er;
 	}
 	er = cbw_db_exec(db, "INSERT INTO contacts(phone_number, country_code, "
 	    "full_number, first_name, last_name, search_key, created_by, "

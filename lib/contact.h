@@ -69,7 +69,9 @@ int		cbw_contact_search_term(const char *q, struct cbw_buf *term);
  * Terme à lier dans une requête : pour 2, phrase FTS5 entre guillemets
  * (guillemets internes doublés) pour « contacts_fts MATCH ? » ; pour 1,
  * sous-chaîne pour « instr(search_key, ?) ». Rend 0, 1 ou 2 comme
- * cbw_contact_search_term.
+ * cbw_contact_search_term, ou 3 si `q` n'est fait que de ponctuation (le
+ * repli ne laisse rien) : `q` sans blancs autour, à chercher tel quel
+ * dans le prénom et le nom.
  */
 int		cbw_contact_search_bind(const char *q, struct cbw_buf *term);
 

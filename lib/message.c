@@ -87,16 +87,22 @@ static const char *const msg_conds[MC__MAX] = {
 	" AND coalesce(m.sent_at, m.created_at) <= ?7",
 };
 
-/* Contacts trouvés par la recherche : index trigramme (2) ou sous-chaîne (1). */
-static const char *const msg_hit[3] = { "",
+/*
+ * Contacts trouvés par la recherche : index trigramme (2), sous-chaîne (1)
+ * ou nom littéral (3, recherche faite de seule ponctuation).
+ */
+static const char *const msg_hit[4] = { "",
 	"WITH hit(id) AS (SELECT id FROM contacts WHERE created_by = ?8 AND "
 	    "instr(search_key, ?5) > 0) ",
 	"WITH hit(id) AS (SELECT f.rowid FROM contacts_fts f CROSS JOIN "
 	    "contacts c ON c.id = f.rowid WHERE f.contacts_fts MATCH ?5 AND "
 	    "c.created_by = ?8) ",
+	"WITH hit(id) AS (SELECT id FROM contacts WHERE created_by = ?8 AND "
+	    "instr(coalesce(first_name, '') || ' ' || coalesce(last_name, ''), "
+	    "?5) > 0) ",
 };
 
-/* Filtres présents et forme de la recherche (0 : aucune, 1, 2). */
+/* Filtres présents et forme de la recherche (0 : aucune, 1, 2, 3). */
 struct msg_plan {
 	int	 on[MC__MAX];
 	int	 search;
