@@ -22,17 +22,38 @@
 #define CONTACT_NAME "coalesce(c.first_name, '') || ' ' || " \
 	"coalesce(c.last_name, '')"
 
+/*
+ * Réduit à un seul blanc chaque suite de blancs de b à partir de l'octet
+ * `from` (le repli change un emoji ou « . & » en blancs) : la clé se
+ * compare alors au terme cherché, réduit de même. Ne rend rien.
+ */
+static void
+squeeze_blanks(struct cbw_buf *b, size_t from)
+{
+	size_t	 i, j;
+
+	if (b->data == NULL)
+		return;
+	for (i = j = from; i < b->len; i++)
+		if (b->data[i] != ' ' || j == from || b->data[j - 1] != ' ')
+			b->data[j++] = b->data[i];
+	b->len = j;
+	b->data[j] = '\0';
+}
+
 /* Clé de recherche (voir contact.h). */
 enum cbw_err
 cbw_contact_search_key(struct cbw_buf *b, const char *first, const char *last,
     const struct cbw_phone *p)
 {
 	const struct cbw_country	*c = cbw_phone_country_by_code(p->country_code);
+	size_t				 from = b->len;
 
 	cbw_fold(b, first);
 	cbw_buf_putc(b, ' ');
 	cbw_fold(b, last);
 	cbw_buf_putc(b, ' ');
+	squeeze_blanks(b, from);
 	cbw_fold_digits(b, p->full);
 	cbw_buf_putc(b, ' ');
 	if (c != NULL && c->trunk != NULL)

@@ -20,7 +20,7 @@ import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startStack, http, ADMIN } from '../lib/stack.mjs';
+import { startStack, http, cli, ADMIN } from '../lib/stack.mjs';
 import {
   stop, assertSecurityHeaders, assertJsonError, htmlLogin, setCookies, csrfOf, form, FORM,
   routeTable, signJwt, claims, familyOf, nowSec, sha256hex, ROOT,
@@ -699,16 +699,38 @@ test('recherche de contacts : sous-chaînes unicode de 1 ou 2 caractères (« �
   }
 });
 
-// Défaut connu, test sauté jusqu'à sa correction : la clé de recherche
-// garde les blancs multiples du repli (un emoji ou « . & » entre deux mots
-// en donne trois), mais le terme cherché est réduit à un blanc : le nom
-// exact ne se trouve plus. Correction : réduire aussi la clé (lib/contact.c, avec une
-// migration qui recalcule search_key), ou ne plus réduire le terme.
-test('recherche de contacts : nom exact avec un emoji entre deux mots', { skip: 'défaut connu : search_key non réduite (lib/contact.c)' }, async () => {
+// La clé de recherche réduit les blancs du repli (un emoji ou « . & » entre
+// deux mots en donnait trois) comme le terme cherché : le nom exact se
+// trouve (lib/contact.c, migration 0008 pour les clés déjà en base).
+test('recherche de contacts : nom exact avec un emoji ou « . & » entre deux mots', async () => {
   const c = await api('POST', '/api/contacts', { country_code: '+33', phone_number: nextPhone(), first_name: 'Ana 😀 Lima' });
   assert.equal(c.status, 201);
   const r = await api('GET', `/api/contacts?q=${encodeURIComponent('Ana 😀 Lima')}`);
   assert.ok(r.json.items.some((x) => x.id === c.json.id), 'contact introuvable par son nom exact');
+  const d = await api('POST', '/api/contacts', { country_code: '+33', phone_number: nextPhone(), first_name: 'Paul . & Marie', last_name: 'Roux' });
+  assert.equal(d.status, 201);
+  for (const q of ['Paul . & Marie Roux', 'paul marie roux', 'Marie Roux']) {
+    const t = await api('GET', `/api/contacts?q=${encodeURIComponent(q)}`);
+    assert.ok(t.json.items.some((x) => x.id === d.json.id), `« ${q} » ne trouve pas le contact`);
+  }
+});
+
+// Migration 0008 : une clé ancienne à blancs multiples est réduite et
+// l'index trigramme suit (le contact se trouve de nouveau).
+test('migration 0008 : clés de recherche déjà en base réduites, index trigramme à jour', async () => {
+  const c = await api('POST', '/api/contacts', { country_code: '+33', phone_number: nextPhone(), first_name: 'Léon . & Blum' });
+  assert.equal(c.status, 201);
+  const key = s.sql(`SELECT search_key FROM contacts WHERE id = ${c.json.id}`)[0].search_key;
+  assert.match(key, /^leon blum /);
+  s.sql(`UPDATE contacts SET search_key = replace(search_key, 'leon blum', 'leon     blum') WHERE id = ${c.json.id}`);
+  s.sql("DELETE FROM schema_migrations WHERE version LIKE '0008%'");
+  const miss = await api('GET', `/api/contacts?q=${encodeURIComponent('léon blum')}`);
+  assert.ok(!miss.json.items.some((x) => x.id === c.json.id), 'la clé abîmée devait rendre le contact introuvable');
+  const r = cli(s, ['migrate']);
+  assert.match(r, /1 migration\(s\) appliquée\(s\)/);
+  assert.equal(s.sql(`SELECT search_key FROM contacts WHERE id = ${c.json.id}`)[0].search_key, key);
+  const hit = await api('GET', `/api/contacts?q=${encodeURIComponent('léon blum')}`);
+  assert.ok(hit.json.items.some((x) => x.id === c.json.id), 'contact introuvable après la migration');
 });
 
 // Paramètres des listes : [chemin, paramètre, statut attendu pour une valeur hostile].
