@@ -110,6 +110,21 @@ cbw_campaign_language_ok(const char *c)
 }
 
 /*
+ * Nombre d'octets à citer de s (n octets d'UTF-8 valide) : au plus 40, sans
+ * couper une séquence, pour que le message reste de l'UTF-8 valide.
+ */
+static int
+quote_len(const char *s, size_t n)
+{
+	if (n > 40) {
+		n = 40;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	return (int)n;
+}
+
+/*
  * Vérifie les variables « {{…}} » d'un texte. CBW_OK, ou CBW_EINVAL avec
  * un message qui nomme la première variable inconnue ou mal fermée.
  */
@@ -121,8 +136,9 @@ check_variables(const char *text, char *msg, size_t len)
 
 	while ((p = strstr(p, "{{")) != NULL) {
 		if ((end = strstr(p + 2, "}}")) == NULL) {
-			snprintf(msg, len, "Variable mal fermée : « %.40s ». Écrivez "
-			    "{{first_name}} ou {{last_name}}.", p);
+			snprintf(msg, len, "Variable mal fermée : « %.*s ». Écrivez "
+			    "{{first_name}} ou {{last_name}}.",
+			    quote_len(p, strnlen(p, 41)), p);
 			return CBW_EINVAL;
 		}
 		n = (size_t)(end - p - 2);
@@ -133,7 +149,7 @@ check_variables(const char *text, char *msg, size_t len)
 		if (i == sizeof(variables) / sizeof(variables[0])) {
 			snprintf(msg, len, "Variable inconnue « {{%.*s}} » : seules "
 			    "{{first_name}} et {{last_name}} sont permises.",
-			    n > 40 ? 40 : (int)n, p + 2);
+			    quote_len(p + 2, n), p + 2);
 			return CBW_EINVAL;
 		}
 		p = end + 2;

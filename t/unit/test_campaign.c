@@ -20,6 +20,7 @@
 #include "testutil.h"
 #include "buf.h"
 #include "campaign.h"
+#include "valid.h"
 #include "db.h"
 #include "migrate.h"
 
@@ -72,6 +73,38 @@ test_check_text(void **state)
 			fail_msg("« %s » : message « %s » sans « %s »", bad[i].text,
 			    msg, bad[i].needle);
 	}
+}
+
+/*
+ * Le nom de variable cité dans le message (40 octets au plus) n'est jamais
+ * coupé au milieu d'un caractère : le message reste de l'UTF-8 valide (il
+ * part dans le JSON des erreurs et dans la page). Trouvé par
+ * t/fuzz/fuzz_form.
+ */
+static void
+test_check_text_quote_utf8(void **state)
+{
+	static const char *const texts[] = {
+		/* « é » à cheval sur le 40e octet cité. */
+		"Bonjour {{prénom_du_client_très_très_très_long}} !",
+		"Bonjour {{first_namq=d=Soltemplate_language=des\xda\x9c tail",
+		"{{éééééééééééééééééééééééééééééééééééééééééé}}",
+		"{{😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀",
+		"{{a😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀}}",
+	};
+	char	 msg[512];
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		assert_int_equal(check(texts[i], msg, sizeof(msg)), CBW_EINVAL);
+		if (!cbw_valid_utf8(msg, strlen(msg)))
+			fail_msg("« %s » : message coupé « %s »", texts[i], msg);
+		assert_non_null(strstr(msg, "{{"));
+	}
+	/* Court : cité en entier. */
+	assert_int_equal(check("Salut {{prénom}}", msg, sizeof(msg)), CBW_EINVAL);
+	assert_non_null(strstr(msg, "« {{prénom}} »"));
 }
 
 /* 4096 caractères (multi-octets) passent, 4097 non : on compte des caractères. */
@@ -383,6 +416,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check_text),
+		cmocka_unit_test(test_check_text_quote_utf8),
 		cmocka_unit_test(test_length),
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_template_fields),

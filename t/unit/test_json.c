@@ -11,6 +11,8 @@
 
 #include <json-c/json.h>
 
+#include "app.h"
+#include "http.h"
 #include "json.h"
 
 /* Analyse la chaîne littérale entière (NUL final exclu). */
@@ -266,6 +268,71 @@ test_list_envelope(void **state)
 	json_object_put(o);
 }
 
+/* Rend ce que cbw_input_ids lit sous « ids » dans le corps JSON `body`. */
+static enum cbw_err
+ids_of(const char *body, long long *ids, size_t max, size_t *n)
+{
+	struct cbw_req	 r;
+	enum cbw_err	 er;
+
+	cbw_req_init(&r);
+	r.is_api = 1;
+	assert_int_equal(cbw_json_parse_object(body, strlen(body), &r.json),
+	    CBW_OK);
+	er = cbw_input_ids(&r, "ids", ids, max, n);
+	cbw_req_free(&r);
+	return er;
+}
+
+/*
+ * Identifiants d'un corps JSON : de 1 à 2^53 comme ceux des formulaires et
+ * des chemins (cbw_valid_id). json-c ramène tout entier trop grand à
+ * INT64_MAX : avant la borne, [99999999999999999999] et
+ * [9223372036854775807] donnaient le même identifiant (trouvé par
+ * t/fuzz/fuzz_json).
+ */
+static void
+test_input_ids(void **state)
+{
+	struct cbw_req	 r;
+	long long	 ids[4];
+	size_t		 n;
+
+	(void)state;
+	assert_int_equal(ids_of("{\"ids\":[1,9007199254740992]}", ids, 4, &n),
+	    CBW_OK);
+	assert_int_equal(n, 2);
+	assert_true(ids[0] == 1 && ids[1] == 9007199254740992LL);
+	assert_int_equal(ids_of("{\"ids\":[]}", ids, 4, &n), CBW_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(ids_of("{\"ids\":null}", ids, 4, &n), CBW_ENOTFOUND);
+	assert_int_equal(ids_of("{\"ids\":[9007199254740993]}", ids, 4, &n),
+	    CBW_EINVAL);
+	assert_int_equal(ids_of("{\"ids\":[9223372036854775807]}", ids, 4, &n),
+	    CBW_EINVAL);
+	assert_int_equal(ids_of("{\"ids\":[99999999999999999999]}", ids, 4, &n),
+	    CBW_EINVAL);
+	assert_int_equal(ids_of("{\"ids\":[0]}", ids, 4, &n), CBW_EINVAL);
+	assert_int_equal(ids_of("{\"ids\":[-3]}", ids, 4, &n), CBW_EINVAL);
+	assert_int_equal(ids_of("{\"ids\":[1.0]}", ids, 4, &n), CBW_EINVAL);
+	assert_int_equal(ids_of("{\"ids\":[\"1\"]}", ids, 4, &n), CBW_EINVAL);
+	assert_int_equal(ids_of("{\"ids\":[1,2,3,4,5]}", ids, 4, &n), CBW_EINVAL);
+
+	/* Même borne pour les cases répétées d'un formulaire. */
+	cbw_req_init(&r);
+	assert_int_equal(cbw_http_parse_urlencoded(&r.form,
+	    "ids=9007199254740992&ids=&ids=7", 31), CBW_OK);
+	assert_int_equal(cbw_input_ids(&r, "ids", ids, 4, &n), CBW_OK);
+	assert_int_equal(n, 2);
+	assert_true(ids[0] == 9007199254740992LL && ids[1] == 7);
+	cbw_req_free(&r);
+	cbw_req_init(&r);
+	assert_int_equal(cbw_http_parse_urlencoded(&r.form,
+	    "ids=9007199254740993", 20), CBW_OK);
+	assert_int_equal(cbw_input_ids(&r, "ids", ids, 4, &n), CBW_EINVAL);
+	cbw_req_free(&r);
+}
+
 int
 main(void)
 {
@@ -278,6 +345,7 @@ main(void)
 		cmocka_unit_test(test_get_bool),
 		cmocka_unit_test(test_error_envelope),
 		cmocka_unit_test(test_list_envelope),
+		cmocka_unit_test(test_input_ids),
 	};
 
 	return cmocka_run_group_tests_name("json", tests, NULL, NULL);
