@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "http.h"
+#include "valid.h"
 
 static const char *const methods[CBW_METHOD__MAX] = {
 	"GET",		/* CBW_GET */
@@ -148,19 +149,6 @@ cbw_kv_get(const struct cbw_kvlist *l, const char *key)
 	return NULL;
 }
 
-/* Valeur d'un chiffre hexadécimal, ou -1. */
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Décode en place n octets urlencoded (« + » = espace). Rend la nouvelle
  * longueur, ou -1 si un % est mal formé ou donne un octet NUL.
@@ -177,7 +165,7 @@ urldecode(char *s, size_t n)
 		else if (s[i] == '%') {
 			if (i + 2 >= n)
 				return -1;
-			if ((h = hexval(s[i + 1])) < 0 || (l = hexval(s[i + 2])) < 0)
+			if ((h = cbw_valid_hexdigit(s[i + 1])) < 0 || (l = cbw_valid_hexdigit(s[i + 2])) < 0)
 				return -1;
 			if ((s[o++] = (char)(h * 16 + l)) == '\0')
 				return -1;

@@ -40,19 +40,6 @@ scheme_len(const char *s, size_t n)
 /* Caractères refusés dans un nom d'hôte décodé (hors crochets IPv6). */
 static const char host_bad[] = " \r\n\t/:#?!@{}[]\\$'\"^`*<>=;,+&()";
 
-/* Valeur d'un chiffre hexadécimal, -1 si ce n'en est pas un. */
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Vérifie un nom d'hôte h[0..n) comme curl_url : chaque « %XX » valide est
  * d'abord décodé (un « % » seul reste tel quel), puis aucun octet décodé
@@ -69,8 +56,8 @@ host_ok(const char *h, size_t n)
 		return 0;
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)h[i];
-		if (c == '%' && i + 2 < n && (hi = hexval(h[i + 1])) >= 0 &&
-		    (lo = hexval(h[i + 2])) >= 0) {
+		if (c == '%' && i + 2 < n && (hi = cbw_valid_hexdigit(h[i + 1])) >= 0 &&
+		    (lo = cbw_valid_hexdigit(h[i + 2])) >= 0) {
 			c = hi * 16 + lo;
 			i += 2;
 		}

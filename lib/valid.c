@@ -179,3 +179,16 @@ cbw_valid_page(const char *page, const char *per_page, long long *pg,
 	}
 	return CBW_OK;
 }
+
+/* Valeur d'un chiffre hexadécimal (0 à 15), ou -1 si c n'en est pas un. */
+int
+cbw_valid_hexdigit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -44,4 +44,7 @@ enum cbw_err	cbw_valid_page(const char *page, const char *per_page,
 		    long long *pg, long long *pp, const char **field,
 		    const char **msg);
 
+/* Valeur d'un chiffre hexadécimal (0 à 15), ou -1. */
+int		 cbw_valid_hexdigit(int c);
+
 #endif

@@ -153,7 +153,7 @@ roundtrip(const uint8_t *data, size_t size)
 
 	str(&r, BCHARS, 70, b);
 	if (b[0] == '\0')
-		strcpy(b, "x");
+		memcpy(b, "x", 2);
 	flags = byte(&r);
 	snprintf(ctype, sizeof(ctype), "%smultipart/form-data%s; boundary=%s%s%s%s",
 	    (flags & 1) ? " " : "", (flags & 2) ? "; charset=utf-8" : "",
@@ -168,7 +168,7 @@ roundtrip(const uint8_t *data, size_t size)
 		memset(&want[i], 0, sizeof(want[i]));
 		str(&r, NCHARS, 63, want[i].name);
 		if (want[i].name[0] == '\0')
-			strcpy(want[i].name, "file");
+			snprintf(want[i].name, sizeof(want[i].name), "%s", "file");
 		flags = byte(&r);
 		if (flags & 1)
 			str(&r, FCHARS, 255, want[i].filename);
