@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <malloc.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,8 @@
 
 /* Attente du compteur de la limite par IP quand la base est verrouillée. */
 #define RATE_BUSY_MS	250
+/* Sans requête pendant ce temps, le processus rend sa mémoire (au repos). */
+#define IDLE_MS		1000
 
 static volatile sig_atomic_t	 stopping;
 
@@ -458,6 +461,34 @@ finish(FCGX_Request *fr)
 	FCGX_Finish_r(fr);
 }
 
+/*
+ * Attend au plus IDLE_MS une connexion sur la socket d'écoute FastCGI
+ * (descripteur 0, ouvert par lighttpd). Renvoie 1 si rien n'est arrivé
+ * (processus au repos), 0 si une connexion attend ou si un signal a
+ * interrompu l'attente. Ne produit aucun statut HTTP.
+ */
+static int
+idle_for_a_while(void)
+{
+	struct pollfd	 pfd = { .fd = 0, .events = POLLIN };
+
+	return poll(&pfd, 1, IDLE_MS) == 0;
+}
+
+/*
+ * Rend la mémoire prise par les requêtes : pages libres du cache SQLite et
+ * tas de malloc (les requêtes de liste, de recherche ou d'import laissent
+ * sinon plusieurs Mio au processus). Les requêtes suivantes relisent leurs
+ * pages depuis le cache du noyau. Ne produit aucun statut HTTP.
+ */
+static void
+release_memory(struct cbw_ctx *ctx)
+{
+	if (ctx->db != NULL)
+		cbw_db_release_memory(ctx->db);
+	malloc_trim(0);
+}
+
 /* Programme FastCGI complet (voir app.h). */
 int
 cbw_app_main(const struct cbw_app *app)
@@ -465,7 +496,7 @@ cbw_app_main(const struct cbw_app *app)
 	struct cbw_ctx	 ctx;
 	FCGX_Request	 fr;
 	struct cbw_req	 r;
-	int		 big;
+	int		 big, used = 0;
 
 	if (!startup(&ctx, app)) {
 		shutdown_ctx(&ctx);
@@ -477,19 +508,26 @@ cbw_app_main(const struct cbw_app *app)
 		shutdown_ctx(&ctx);
 		return 1;
 	}
-	while (!stopping && FCGX_Accept_r(&fr) >= 0) {
+	for (;;) {
+		/* Une seconde sans requête après du travail : tout rendre. */
+		if (used && !stopping && idle_for_a_while()) {
+			release_memory(&ctx);
+			used = 0;
+		}
+		if (stopping || FCGX_Accept_r(&fr) < 0)
+			break;
 		cbw_req_init(&r);
 		before_request(&ctx);
 		load_request(&ctx, &r, &fr);
 		cbw_app_dispatch(&ctx, app, &r);
+		/* Gros import ou export : rendre la mémoire sans attendre. */
 		big = r.bodylen > 1048576 || r.out.cap > 1048576;
 		cbw_req_free(&r);
 		finish(&fr);
-		/* Gros import ou export : rendre la mémoire. */
-		if (big && ctx.db != NULL) {
-			cbw_db_release_memory(ctx.db);
-			malloc_trim(0);
-		}
+		cbw_db_after_response(ctx.db);
+		if (big)
+			release_memory(&ctx);
+		used = 1;
 	}
 	FCGX_Free(&fr, 1);
 	shutdown_ctx(&ctx);

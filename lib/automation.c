@@ -22,6 +22,19 @@
 #include "webhook.h"
 #include "whatsapp.h"
 
+/*
+ * Contacts d'un numéro, chez tous les admins : l'index unique
+ * (created_by, full_number) parcouru admin par admin (pas d'index sur le
+ * numéro seul, voir 0009_drop_contacts_phone_index.sql). Tout contact a
+ * un created_by dans users (clé étrangère) : rien n'est oublié.
+ */
+#define BY_NUMBER(p) "(" p "created_by IN (SELECT id FROM users) AND " p \
+	"full_number = ?) "
+/* Envois en attente de ces contacts : contacts d'abord, pas tous les envois. */
+#define PENDING_OF_NUMBER "(SELECT m.id FROM contacts c CROSS JOIN messages " \
+	"m ON m.contact_id = c.id WHERE " BY_NUMBER("c.") "AND m.status = " \
+	"'pending')"
+
 /* Ligne de message trouvée par son wamid ou par le numéro du contact. */
 struct target {
 	long long	 id;
@@ -211,7 +224,7 @@ find_answered(struct cbw_db *db, const struct cbw_wh_event *e,
 		cbw_time_iso((time_t)(now_ms / 1000) -
 		    CBW_REPLY_WINDOW_DAYS * 86400, cutoff, sizeof(cutoff));
 		er = cbw_db_query_int(db, &t->id, "SELECT m.id FROM contacts c "
-		    "JOIN messages m ON m.contact_id = c.id WHERE c.full_number = ? "
+		    "JOIN messages m ON m.contact_id = c.id WHERE " BY_NUMBER("c.")
 		    "AND m.message_type = 'message_1' AND m.sent_at >= ? ORDER BY "
 		    "m.sent_at DESC, m.id DESC LIMIT 1", "ss", number, cutoff);
 	}
@@ -282,16 +295,16 @@ opt_out(struct cbw_db *db, const char *number, const char *now,
 	enum cbw_err		 er;
 
 	if ((er = cbw_db_exec(db, "UPDATE contacts SET opted_out_at = ?, "
-	    "updated_at = ? WHERE full_number = ? AND opted_out_at IS NULL",
+	    "updated_at = ? WHERE " BY_NUMBER("") " AND opted_out_at IS NULL",
 	    "sss", now, now, number)) != CBW_OK)
 		return er;
 	rep->optouts += cbw_db_changes(db);
-	if ((er = cbw_db_query_json(db, &camps, "SELECT DISTINCT m.campaign_id "
-	    "FROM messages m JOIN contacts c ON c.id = m.contact_id WHERE "
-	    "c.full_number = ? AND m.status = 'pending'", "s", number)) != CBW_OK ||
+	if ((er = cbw_db_query_json(db, &camps, "SELECT DISTINCT campaign_id "
+	    "FROM messages WHERE id IN " PENDING_OF_NUMBER, "s",
+	    number)) != CBW_OK ||
 	    (er = cbw_db_exec(db, "UPDATE messages SET status = 'cancelled', "
-	    "updated_at = ? WHERE status = 'pending' AND contact_id IN (SELECT id "
-	    "FROM contacts WHERE full_number = ?)", "ss", now, number)) != CBW_OK)
+	    "updated_at = ? WHERE id IN " PENDING_OF_NUMBER, "ss", now,
+	    number)) != CBW_OK)
 		goto out;
 	for (i = 0; er == CBW_OK && i < json_object_array_length(camps); i++)
 		er = cbw_send_settle(db, json_object_get_int64(json_object_object_get(

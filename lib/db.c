@@ -34,6 +34,7 @@ struct cbw_db {
 	int		  in_tx;
 	enum cbw_db_fault fault;	/* dernière panne de stockage vue */
 	long long	  max_pages;	/* max_page_count d'origine (tests) */
+	int		  ckpt_later;	/* point de contrôle après la réponse */
 };
 
 /* Hachage FNV-1a du texte SQL (clé du cache). */
@@ -129,6 +130,7 @@ cbw_db_close(struct cbw_db *db)
 
 	if (db == NULL)
 		return;
+	cbw_db_after_response(db);
 	for (i = 0; i < db->ncache; i++) {
 		sqlite3_finalize(db->cache[i]->st);
 		free(db->cache[i]->sql);
@@ -825,6 +827,36 @@ const char *
 cbw_db_errmsg(struct cbw_db *db)
 {
 	return sqlite3_errmsg(db->h);
+}
+
+/*
+ * Gros lot d'écriture (import) : le point de contrôle automatique du WAL
+ * (recopie des pages dans la base, ~10 % d'un import de 100 000 lignes)
+ * n'a pas lieu au COMMIT mais dans cbw_db_after_response, une fois la
+ * réponse partie. Aucun statut HTTP.
+ */
+void
+cbw_db_checkpoint_later(struct cbw_db *db)
+{
+	sqlite3_wal_autocheckpoint(db->h, 0);
+	db->ckpt_later = 1;
+}
+
+/*
+ * Après la réponse : point de contrôle passif demandé par
+ * cbw_db_checkpoint_later (il n'attend personne ; un lecteur en cours le
+ * laisse au prochain COMMIT), puis le réglage automatique d'origine
+ * (1000 pages) revient. Aucun statut HTTP.
+ */
+void
+cbw_db_after_response(struct cbw_db *db)
+{
+	if (db == NULL || !db->ckpt_later)
+		return;
+	db->ckpt_later = 0;
+	sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL,
+	    NULL);
+	sqlite3_wal_autocheckpoint(db->h, 1000);	/* défaut de SQLite */
 }
 
 /* Libère le cache de pages de la connexion (après un gros import). */

@@ -108,6 +108,10 @@ enum cbw_err	 cbw_db_restore(struct cbw_db *, const char *src,
 		    char *errbuf, size_t errlen);
 /* Rend au système la mémoire de cache de la connexion. */
 void		 cbw_db_release_memory(struct cbw_db *);
+/* Point de contrôle du WAL remis après la réponse (gros import). */
+void		 cbw_db_checkpoint_later(struct cbw_db *);
+/* Travail de base remis après la réponse (point de contrôle). */
+void		 cbw_db_after_response(struct cbw_db *);
 /* Dernier message d'erreur SQLite (pour les journaux). */
 const char	*cbw_db_errmsg(struct cbw_db *);
 /*

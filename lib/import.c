@@ -683,6 +683,7 @@ cbw_import_csv(struct cbw_db *db, long long owner, const char *data,
 	if (res->category_id != 0)
 		cbw_db_exec(db, "UPDATE categories SET updated_at = ? WHERE id = ?",
 		    "si", im.now, res->category_id);
+	cbw_db_checkpoint_later(db);
 	er = cbw_db_commit(db);
 	json_object_array_sort(res->skipped_lines, by_line);
 	cbw_db_exec(db, "DELETE FROM temp.import_stage", NULL);	/* rend la mémoire */
