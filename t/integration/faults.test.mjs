@@ -567,3 +567,28 @@ describe('base en lecture seule (fichier de root, programmes sous nobody)', () =
     assert.equal(integrity(ro), 'ok');
   });
 });
+
+// Mémoire au repos (ticket 9, DESIGN §12) : un import de taille moyenne
+// (sous le seuil de 1 Mio qui rend la mémoire tout de suite) laisse du tas
+// au processus ; une seconde sans requête, il le rend (cache SQLite libre
+// et malloc_trim). Lu dans /proc/PID/smaps_rollup : mémoire anonyme.
+test('au repos, un programme FastCGI rend la mémoire prise par une requête', async () => {
+  const anon = (pid) => Number(/^Anonymous:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))[1]);
+  const rows = ['telephone,prenom,nom'];
+  for (let i = 0; i < 12000; i++) rows.push(`+3377${String(i).padStart(7, '0')},Prénom${i},Nom${i}`);
+  const csv = rows.join('\n') + '\n';
+  assert.ok(csv.length < 1048576, 'sous le seuil de libération immédiate');
+  const pid = fcgiPid(s, 'cbw-contacts');
+  const r = await upload(s, '/api/contacts/import', { token: tok, file: csv, fields: { category_name: 'Mémoire' } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.created, 12000);
+  const busy = anon(pid);
+  await sleep(2500);
+  const rest = anon(pid);
+  assert.equal(fcgiPid(s, 'cbw-contacts'), pid, 'même processus');
+  assert.ok(rest < busy - 1024, `anonyme ${busy} Kio après la réponse, ${rest} Kio au repos`);
+  // Toujours utilisable après : la requête suivante relit ses pages.
+  const l = await api('GET', '/api/contacts?q=Prénom1199');
+  assert.equal(l.status, 200);
+  assert.ok(l.json.total >= 1);
+});
