@@ -184,6 +184,9 @@ function wrk(url, headers = [], opts = {}) {
 
 // RSS (kio) de lighttpd et de ses enfants.
 function rss(rootPid) {
+  // « Au repos » : chaque programme rend sa mémoire après une seconde sans
+  // requête (lib/app.c, IDLE_MS) ; on attend donc 2,5 s avant le relevé.
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2500);
   const rows = [];
   const kids = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(rootPid)], { encoding: 'utf8' })
     .trim().split('\n').filter(Boolean).map((l) => l.trim().split(/\s+/));
@@ -1074,10 +1077,11 @@ and runs \`node t/bench/bench.mjs\`. Knobs of this run:
   connection; under \`wrk -c8\` on 2 cores the p99 is mostly queueing, and is
   shown for information in the measured cell.
 * **memory**: read from \`/proc/PID/smaps_rollup\` for lighttpd and each
-  FastCGI process, at rest (no request in flight) after warm-up, after the
+  FastCGI process, at rest (no request for 2.5 s: each program gives its
+  memory back after 1 s idle) after warm-up, after the
   wrk runs and after the 100k-contact section; the verdict takes the worst
   sample. **RSS** counts every resident page the process maps, including
-  the shared pages of libc, libsqlite3, libcrypto, libcurl, libjson-c, …,
+  the shared pages of libc, libsqlite3, libcrypto, libjson-c, …,
   once *per process*; **PSS** divides each shared page between the processes
   mapping it, so the PSS sum is the stack's real footprint; **private** is
   what the process alone owns. The budget says RSS, so PASS/FAIL uses RSS;

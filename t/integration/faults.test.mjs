@@ -594,3 +594,34 @@ test('au repos, un programme FastCGI rend la mémoire prise par une requête', a
   assert.equal(l.status, 200);
   assert.ok(l.json.total >= 1);
 });
+
+// Un gros import (> 1 Mio, mémoire rendue tout de suite) passe ses lignes
+// par une table temporaire en mémoire : vidée, elle doit rendre ses pages
+// (auto_vacuum de la base temporaire), sinon 40 000 lignes laissent ~4 Mio
+// au processus pour toujours. Au repos, la mémoire anonyme revient à moins
+// de 1,5 Mio de ce qu'elle était avant l'import.
+test('au repos après un gros import, la table de transit ne garde pas sa mémoire', async () => {
+  const anon = (pid) => Number(/^Anonymous:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))[1]);
+  const rows = ['telephone,prenom,nom'];
+  for (let i = 0; i < 40000; i++) rows.push(`+3378${String(i).padStart(7, '0')},Prénom${i},Nom${i}`);
+  const csv = rows.join('\n') + '\n';
+  assert.ok(csv.length > 1048576, 'au-dessus du seuil de libération immédiate');
+  // Un processus neuf : les imports des tests précédents ont déjà porté
+  // la table de transit du processus en place à sa plus haute marée.
+  const old = fcgiPid(s, 'cbw-contacts');
+  process.kill(old, 'SIGKILL');
+  const pid = await respawned(s, 'cbw-contacts', old);
+  assert.equal((await api('GET', '/api/contacts?page=1')).status, 200);
+  await sleep(2500);
+  const before = anon(pid);
+  const r = await upload(s, '/api/contacts/import', { token: tok, file: csv, fields: { category_name: 'Transit' } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.created, 40000);
+  await sleep(2500);
+  const rest = anon(pid);
+  assert.equal(fcgiPid(s, 'cbw-contacts'), pid, 'même processus');
+  assert.ok(rest < before + 1536, `anonyme ${before} Kio avant l'import, ${rest} Kio au repos après`);
+  const again = await upload(s, '/api/contacts/import', { token: tok, file: csv, fields: { category_name: 'Transit' } });
+  assert.equal(again.status, 200, again.text);
+  assert.equal(again.json.updated + again.json.skipped, 40000, 'la table de transit vidée sert encore');
+});
