@@ -84,7 +84,7 @@ const BUDGETS = [
   { id: 'hook-rate', counted: true, limit: '≥ 2000 /s', section: 'webhook',
     label: 'Webhook status ingest: updates/s, worst of 4 runs' },
   { id: 'hook-p99', counted: true, limit: '< 50 ms', section: 'webhook',
-    label: 'Webhook status ingest: p99 per request, worst of 4 runs' },
+    label: 'Webhook status ingest: p99 per request at 2,000 updates/s offered (open loop), worst of 4 runs' },
   { id: 'stats', counted: true, limit: '≤ 50 ms', section: 'stats',
     label: 'Dashboard statistics at 1M messages: p99, worst of stats / stats filters / `/dashboard`' },
   { id: 'msg-list', counted: false, limit: '(ticket 7: ≤ 10 ms)', section: 'stats',
@@ -680,6 +680,41 @@ function hookSeed(st, n) {
     COMMIT;`);
 }
 
+// Envoie les requêtes en boucle ouverte, au rythme de `perSec` requêtes/s
+// quoi qu'il arrive (comme WhatsApp, qui n'attend pas nos réponses pour
+// envoyer les suivantes) ; la latence part de l'heure prévue d'envoi, pour
+// ne pas cacher un retard du client. Rend la même forme que blast.
+async function paced(st, path, bodies, perSec) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const lat = [];
+  const codes = {};
+  let non200 = 0;
+  const gap = 1000 / perSec;
+  const t0 = performance.now();
+  const one = async (b, due) => {
+    const headers = { 'Content-Type': 'application/json', 'Content-Length': b.bytes.length, 'X-Hub-Signature-256': b.sig };
+    const r = await req(st, 'POST', path, { headers, body: b.bytes, agent });
+    lat.push(performance.now() - due);
+    if (r.status !== 200) { non200++; codes[r.status] = (codes[r.status] || 0) + 1; }
+  };
+  const pending = [];
+  try {
+    for (let k = 0; k < bodies.length; k++) {
+      const due = t0 + k * gap;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((ok) => setTimeout(ok, wait));
+      pending.push(one(bodies[k], due));
+    }
+    await Promise.all(pending);
+  } finally {
+    agent.destroy();
+  }
+  const ms = performance.now() - t0;
+  const statuses = bodies.reduce((x, b) => x + (b.statuses || 0), 0);
+  return { n: bodies.length, inflight: `${perSec}/s`, statuses, ms, rps: bodies.length / ms * 1000, ups: statuses / ms * 1000,
+    p50: pctl(lat, 0.5), p99: pctl(lat, 0.99), max: Math.max(...lat), non200, codes, paced: true };
+}
+
 // Envoie les requêtes (corps pré-signés, ou GET sans corps), `inflight` à
 // la fois sur des connexions gardées (keep-alive). Rend { n, statuses, ms,
 // rps, ups, p50, p99, max, non200, codes }.
@@ -716,19 +751,23 @@ if (wanted('webhook')) {
   let rows, check;
   try {
     const secret = st.config.WHATSAPP_APP_SECRET;
-    hookSeed(st, HOOK_N);
+    hookSeed(st, 2 * HOOK_N);
     const ts = Math.floor(Date.now() / 1000);
-    // Ensemble A (0 … N-1) : un statut par requête ; ensemble B (N … 2N-1) : lots de 50.
-    const single = (status, dt) => Array.from({ length: HOOK_N }, (_, i) => hookBody(secret, [{ i, status, ts: ts + dt }]));
-    const batches = (status, dt) => {
+    // Ensembles de N messages : A (0 … N-1) un statut par requête et B
+    // (N … 2N-1) par lots de 50, au plus vite (débit) ; C et D de même,
+    // au rythme du budget, 2000 mises à jour/s (p99).
+    const single = (status, dt, from = 0) => Array.from({ length: HOOK_N }, (_, i) => hookBody(secret, [{ i: from + i, status, ts: ts + dt }]));
+    const batches = (status, dt, from = HOOK_N) => {
       const out = [];
-      for (let i = HOOK_N; i < 2 * HOOK_N; i += HOOK_BATCH) {
-        out.push(hookBody(secret, Array.from({ length: Math.min(HOOK_BATCH, 2 * HOOK_N - i) }, (_, k) => ({ i: i + k, status, ts: ts + dt }))));
+      for (let i = from; i < from + HOOK_N; i += HOOK_BATCH) {
+        out.push(hookBody(secret, Array.from({ length: Math.min(HOOK_BATCH, from + HOOK_N - i) }, (_, k) => ({ i: i + k, status, ts: ts + dt }))));
       }
       return out;
     };
     const sDelivered = single('delivered', 5), sRead = single('read', 9);
     const bDelivered = batches('delivered', 5), bRead = batches('read', 9);
+    const pDelivered = single('delivered', 5, 2 * HOOK_N), pRead = single('read', 9, 2 * HOOK_N);
+    const qDelivered = batches('delivered', 5, 3 * HOOK_N), qRead = batches('read', 9, 3 * HOOK_N);
     // Mise en route : programmes et connexions chauds (wamid inconnus : rien n'est écrit).
     await blast(st, 'GET', '/__hello', Array.from({ length: 200 }, () => ({})));
     const warm = Array.from({ length: 200 }, (_, k) => hookBody(secret, [{ i: 10000000 + k, status: 'delivered', ts }]));
@@ -740,6 +779,10 @@ if (wanted('webhook')) {
       [`POST lots de ${HOOK_BATCH} statuts : delivered`, await blast(st, 'POST', HOOK_PATH, bDelivered, HOOK_INFLIGHT_BATCH), true],
       [`POST lots de ${HOOK_BATCH} statuts : read`, await blast(st, 'POST', HOOK_PATH, bRead, HOOK_INFLIGHT_BATCH), true],
       ['POST redélivrance des « read » un par un (doublons, sans effet)', await blast(st, 'POST', HOOK_PATH, sRead), false],
+      ['POST un statut par requête, 2000/s : delivered', await paced(st, HOOK_PATH, pDelivered, 2000), true],
+      ['POST un statut par requête, 2000/s : read', await paced(st, HOOK_PATH, pRead, 2000), true],
+      [`POST lots de ${HOOK_BATCH} statuts, ${2000 / HOOK_BATCH}/s : delivered`, await paced(st, HOOK_PATH, qDelivered, 2000 / HOOK_BATCH), true],
+      [`POST lots de ${HOOK_BATCH} statuts, ${2000 / HOOK_BATCH}/s : read`, await paced(st, HOOK_PATH, qRead, 2000 / HOOK_BATCH), true],
     ];
     rows.helloNode = helloNode;
     // Contrôle par SQL : chaque message lu, chaque horodatage posé, une interaction de chaque sorte.
@@ -762,9 +805,12 @@ if (wanted('webhook')) {
   const h = helloBaseline;
   const ratio = (v, ref) => (ref && Number.isFinite(ref) ? `${(100 * v / ref).toFixed(0)} %` : '—');
   console.log(`\nWebhook (ticket 6) : ingestion des statuts — POST signés (X-Hub-Signature-256) vers ${HOOK_PATH} sous le même lighttpd,`);
-  console.log(`client Node (http.Agent keep-alive), ${HOOK_INFLIGHT} requêtes en vol (${HOOK_INFLIGHT_BATCH} pour les lots) ; ${2 * HOOK_N} messages « sent » aux wamid connus écrits par SQL :`);
-  console.log(`${HOOK_N} reçoivent delivered puis read un statut par requête, ${HOOK_N} par lots de ${HOOK_BATCH} ; chaque corps est une notification`);
-  console.log('complète (metadata, conversation, pricing). Débit = mises à jour de statut par seconde (requêtes/s × statuts par requête).');
+  console.log(`client Node (http.Agent keep-alive) ; ${4 * HOOK_N} messages « sent » aux wamid connus écrits par SQL, en 4 ensembles de ${HOOK_N}`);
+  console.log(`qui reçoivent chacun delivered puis read : au plus vite avec ${HOOK_INFLIGHT} requêtes en vol (${HOOK_INFLIGHT_BATCH} pour les lots de ${HOOK_BATCH}) pour le débit,`);
+  console.log('puis en boucle ouverte au rythme du budget (2000 mises à jour/s, comme WhatsApp qui n\'attend pas nos réponses) pour le p99,');
+  console.log('compté depuis l\'heure prévue d\'envoi. Chaque corps est une notification complète (metadata, conversation, pricing).');
+  console.log('Débit = mises à jour de statut par seconde (requêtes/s × statuts par requête). Au plus vite, le p99 mesure surtout la file');
+  console.log('d\'attente que le client choisit (requêtes en vol × temps de service) : il est donné pour information.');
   console.log('\n| mesure | en vol | requêtes | statuts | durée (s) | requêtes/s | mises à jour/s | p50 (ms) | p99 (ms) | max (ms) | non-200 | rapport à hello (req/s) | budget | tenu |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|');
   if (h) console.log(`| GET /__hello (référence FastCGI nue, wrk -t2 -c8, ${DURATION} s, même passage) | 8 | | | | ${h.rps.toFixed(0)} | | | ${fmt(h.p99ms)} | | ${h.non2xx} | 100 % | | |`);
@@ -772,12 +818,12 @@ if (wanted('webhook')) {
   console.log(`| GET /__hello (même client Node : plafond du client) | ${hn.inflight} | ${hn.n} | | ${fmt(hn.ms / 1000)} | ${hn.rps.toFixed(0)} | | ${fmt(hn.p50)} | ${fmt(hn.p99)} | ${fmt(hn.max)} | ${hn.non200} | ${ratio(hn.rps, h?.rps)} | | |`);
   const verdicts = [];
   for (const [label, r, budget] of rows) {
-    const ok = r.ups >= 2000 && r.p99 < 50 && r.non200 === 0;
+    const ok = (r.paced ? r.p99 < 50 : r.ups >= 2000) && r.non200 === 0;
     if (budget) verdicts.push(ok);
     console.log(`| ${label} | ${r.inflight} | ${r.n} | ${r.statuses} | ${fmt(r.ms / 1000)} | ${r.rps.toFixed(0)} | ${r.ups.toFixed(0)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.max)} | ` +
-      `${r.non200}${r.non200 ? ` (${JSON.stringify(r.codes)})` : ''} | ${ratio(r.rps, h?.rps)} | ${budget ? '≥ 2000 /s ; p99 < 50 ms' : '(information)'} | ${budget ? yes(ok) : ''} |`);
+      `${r.non200}${r.non200 ? ` (${JSON.stringify(r.codes)})` : ''} | ${ratio(r.rps, h?.rps)} | ${budget ? (r.paced ? 'p99 < 50 ms' : '≥ 2000 /s') : '(information)'} | ${budget ? yes(ok) : ''} |`);
   }
-  const want = 2 * HOOK_N;
+  const want = 4 * HOOK_N;
   const dbOk = check.total === want && check.read_ok === want && check.delivered_i === want && check.read_i === want &&
     check.not_once === 0 && check.read_not_once === 0 && check.success === want;
   console.log(`\nContrôle SQL après la mesure : ${check.read_ok} / ${check.total} messages « read » avec delivered_at et read_at posés ; ` +
@@ -787,17 +833,23 @@ if (wanted('webhook')) {
   console.log(`Webhook (ticket 6) : ≥ 2000 mises à jour/s et p99 < 50 ms (un par requête et par lots) → ${yes(verdicts.every(Boolean))} ; ` +
     `chaque message lu une fois exactement → ${yes(dbOk)}.`);
 
-  const judged = rows.filter((x) => x[2]);
+  const judged = rows.filter((x) => x[2] && !x[1].paced);
+  const pacedRows = rows.filter((x) => x[2] && x[1].paced);
   const short = (label) => label.replace(/^POST /, '').replace('un statut par requête : ', '1/request ')
+    .replace('un statut par requête, 2000/s : ', '1/request at 2000/s ')
+    .replace(`lots de ${HOOK_BATCH} statuts, ${2000 / HOOK_BATCH}/s : `, `batches of ${HOOK_BATCH} at ${2000 / HOOK_BATCH}/s `)
     .replace(`lots de ${HOOK_BATCH} statuts : `, `batches of ${HOOK_BATCH} `);
   const slow = judged.reduce((a, x) => (x[1].ups < a[1].ups ? x : a));
-  const late = judged.reduce((a, x) => (x[1].p99 > a[1].p99 ? x : a));
+  const late = pacedRows.reduce((a, x) => (x[1].p99 > a[1].p99 ? x : a));
   const errs = judged.reduce((x, [, r]) => x + r.non200, 0);
   budgetRow('hook-rate', `${slow[1].ups.toFixed(0)}/s (${short(slow[0])}); ${judged.map(([l, r]) => `${short(l)} ${r.ups.toFixed(0)}`).join(', ')}` +
     `${errs ? `; ${errs} non-200` : ''}${dbOk ? '' : '; SQL check failed'}`,
   `hello, same Node client (${hn.inflight} in flight): ${hn.rps.toFixed(0)} req/s`, judged.every(([, r]) => r.ups >= 2000) && errs === 0 && dbOk);
-  budgetRow('hook-p99', `${fmt(late[1].p99)} ms (${short(late[0])}, ${late[1].inflight} in flight); ${judged.map(([l, r]) => `${short(l)} ${fmt(r.p99, 1)}`).join(', ')}`,
-    `hello, same client: p99 ${fmt(hn.p99)} ms`, judged.every(([, r]) => r.p99 < 50) && errs === 0);
+  const pacedErrs = pacedRows.reduce((x, [, r]) => x + r.non200, 0);
+  budgetRow('hook-p99', `${fmt(late[1].p99)} ms (${short(late[0])}); ${pacedRows.map(([l, r]) => `${short(l)} ${fmt(r.p99, 1)}`).join(', ')}` +
+    `${pacedErrs ? `; ${pacedErrs} non-200` : ''}; as fast as possible (information, queueing: in flight × service time): ` +
+    `${judged.map(([l, r]) => `${short(l)} ${fmt(r.p99, 1)} (${r.inflight} in flight)`).join(', ')}`,
+    `hello, same client: p99 ${fmt(hn.p99)} ms`, pacedRows.every(([, r]) => r.p99 < 50) && pacedErrs === 0);
 }
 
 // ---- Statistiques (ticket 7) ------------------------------------------------
@@ -1089,6 +1141,14 @@ and runs \`node t/bench/bench.mjs\`. Knobs of this run:
 * **import**: wall time of the whole HTTP request; the floor is the
   \`sqlite3\` CLI's \`.import\` of the same file into a scratch table of a
   migrated database (no triggers, no validation).
+* **webhook**: signed status notifications, as WhatsApp sends them. The
+  throughput is measured as fast as the Node client can go (16 requests in
+  flight, 8 for batches of 50); the p99 is measured in an open loop at the
+  budget's rate, 2,000 updates/s (2,000 requests/s of one status, or 40/s
+  of batches of 50), counted from each request's planned send time, because
+  WhatsApp does not wait for our answers before sending the next ones. The
+  as-fast-as-possible p99 is shown for information: with a closed loop it
+  is mostly the queue the client chooses (in flight × service time).
 * **sender**: the 60 s window and utilisation come from 10 simulated minutes
   of the real \`lib/send.c\` on a virtual clock (t/bench/send_sim.c), the 95 %
   from a real \`cbw-sender --run-ms 30000\` against the sandbox.
