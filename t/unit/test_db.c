@@ -229,6 +229,40 @@ test_open_errors(void **state)
 	cbw_db_close(NULL);
 }
 
+/*
+ * cbw_db_cache_kib fixe le cache de pages (négatif : en Kio) ; 0 ne change
+ * rien ; la libération de mémoire ferme la base temporaire (ses tables
+ * disparaissent) sans toucher au cache réglé.
+ */
+static void
+test_cache_and_release(void **state)
+{
+	struct fx	*f = *state;
+	long long	 n = 0;
+
+	assert_int_equal(cbw_db_query_int(f->db, &n, "PRAGMA cache_size", NULL),
+	    CBW_OK);
+	assert_true(n == -2000);
+	cbw_db_cache_kib(f->db, 16384);
+	cbw_db_cache_kib(f->db, 0);
+	assert_int_equal(cbw_db_query_int(f->db, &n, "PRAGMA cache_size", NULL),
+	    CBW_OK);
+	assert_true(n == -16384);
+	assert_int_equal(cbw_db_exec(f->db, "CREATE TEMP TABLE t(x)", NULL),
+	    CBW_OK);
+	assert_int_equal(cbw_db_exec(f->db, "INSERT INTO temp.t VALUES (1)",
+	    NULL), CBW_OK);
+	cbw_db_release_memory(f->db);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM temp.sqlite_master"),
+	    0);
+	assert_int_equal(cbw_db_query_int(f->db, &n, "PRAGMA temp_store", NULL),
+	    CBW_OK);
+	assert_true(n == 2);
+	assert_int_equal(cbw_db_query_int(f->db, &n, "PRAGMA cache_size", NULL),
+	    CBW_OK);
+	assert_true(n == -16384);
+}
+
 static void
 test_pragmas(void **state)
 {
@@ -887,6 +921,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_busy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bind_count, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cache_and_release, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_flag, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import_bulk, setup, teardown),
 	};
