@@ -216,24 +216,72 @@ list_kind(const char *q, long long cat, struct cbw_buf *term)
 	    cat ? LIST_CATEGORY : LIST_PLAIN;
 }
 
-/* Texte SQL complet d'une forme (construit une fois, gardé pour le cache). */
-static const char *
-list_sql(enum list_kind k, int count)
-{
-	static char	 sql[2][LIST__MAX][1024];
-	char		*p = sql[count][k];
+/*
+ * Texte SQL complet d'une forme (construit une fois, gardé pour le cache) :
+ * LIST_SQL_COUNT le total, LIST_SQL_PAGE une page, LIST_SQL_FILTERED une
+ * page et le total d'un filtre en un seul passage (count(*) OVER () sur les
+ * seuls identifiants triés ; colonnes et catégories lues pour la page
+ * seulement), pour ne pas évaluer deux fois la recherche.
+ */
+enum list_sql { LIST_SQL_COUNT, LIST_SQL_PAGE, LIST_SQL_FILTERED,
+	LIST_SQL__MAX };
 
-	if (*p == '\0') {
-		if (count && k == LIST_PLAIN)
-			snprintf(p, sizeof(sql[0][0]), "%s", list_count[k]);
-		else if (count)
-			snprintf(p, sizeof(sql[0][0]), "%s%s", list_count[k],
-			    list_from[k]);
-		else
-			snprintf(p, sizeof(sql[0][0]), "SELECT " CONTACT_COLS " %s"
-			    ORDER " LIMIT ?4 OFFSET ?5", list_from[k]);
+static const char *
+list_sql(enum list_kind k, enum list_sql m)
+{
+	static char	 sql[LIST_SQL__MAX][LIST__MAX][1024];
+	char		*p = sql[m][k];
+
+	if (*p != '\0')
+		return p;
+	switch (m) {
+	case LIST_SQL_COUNT:
+		snprintf(p, sizeof(sql[0][0]), "%s%s", list_count[k],
+		    k == LIST_PLAIN ? "" : list_from[k]);
+		break;
+	case LIST_SQL_PAGE:
+		snprintf(p, sizeof(sql[0][0]), "SELECT " CONTACT_COLS " %s"
+		    ORDER " LIMIT ?4 OFFSET ?5", list_from[k]);
+		break;
+	default:
+		snprintf(p, sizeof(sql[0][0]), "SELECT " CONTACT_COLS ", "
+		    "t.total AS _total FROM (SELECT c.id AS id, count(*) OVER () "
+		    "AS total %s" ORDER " LIMIT ?4 OFFSET ?5) t CROSS JOIN "
+		    "contacts c ON c.id = t.id" ORDER, list_from[k]);
+		break;
 	}
 	return p;
+}
+
+/*
+ * Page filtrée et son total en un passage (voir list_sql). Une page vide
+ * au-delà de la première ne dit pas le total : il est alors compté à part.
+ * CBW_OK ou l'erreur de base.
+ */
+static enum cbw_err
+list_filtered(struct cbw_db *db, enum list_kind k, long long owner,
+    long long cat, const char *t, long long page, long long pp,
+    struct json_object **items, long long *total)
+{
+	struct json_object	*row;
+	size_t			 i, n;
+	enum cbw_err		 er;
+
+	if ((er = cbw_db_query_json(db, items, list_sql(k, LIST_SQL_FILTERED),
+	    "iisii", owner, cat, t, pp, (page - 1) * pp)) != CBW_OK)
+		return er;
+	n = json_object_array_length(*items);
+	*total = 0;
+	for (i = 0; i < n; i++) {
+		row = json_object_array_get_idx(*items, i);
+		*total = json_object_get_int64(json_object_object_get(row,
+		    "_total"));
+		json_object_object_del(row, "_total");
+	}
+	if (n == 0 && page > 1 && (er = cbw_db_query_int(db, total,
+	    list_sql(k, LIST_SQL_COUNT), "iis", owner, cat, t)) == CBW_ENOTFOUND)
+		*total = 0, er = CBW_OK;
+	return er;
 }
 
 /*
@@ -345,13 +393,17 @@ cbw_contact_list(struct cbw_db *db, long long owner, const char *q,
 	t = term.len ? cbw_buf_str(&term) : NULL;
 	if (k == LIST_PLAIN && (page - 1) * per_page >= DEEP_OFFSET)
 		er = list_deep(db, owner, page, per_page, items, total);
+	else if (k != LIST_PLAIN)
+		er = list_filtered(db, k, owner, cat, t, page, per_page, items,
+		    total);
 	else {
-		if ((er = cbw_db_query_int(db, total, list_sql(k, 1), "iis", owner,
-		    cat, t)) == CBW_ENOTFOUND)
+		if ((er = cbw_db_query_int(db, total, list_sql(k,
+		    LIST_SQL_COUNT), "iis", owner, cat, t)) == CBW_ENOTFOUND)
 			*total = 0, er = CBW_OK;
 		if (er == CBW_OK)
-			er = cbw_db_query_json(db, items, list_sql(k, 0), "iisii",
-			    owner, cat, t, per_page, (page - 1) * per_page);
+			er = cbw_db_query_json(db, items, list_sql(k,
+			    LIST_SQL_PAGE), "iisii", owner, cat, t, per_page,
+			    (page - 1) * per_page);
 	}
 	if (er == CBW_OK)
 		for (i = 0; i < json_object_array_length(*items); i++)

@@ -244,6 +244,19 @@ test('filtre category_id : membres seulement ; 404 pour la catégorie d\'un autr
   r = await api('GET', `/api/contacts?category_id=${c1.id}&per_page=1&page=2`, undefined, a.token);
   assert.equal(r.json.total, 2);
   assert.equal(r.json.items.length, 1);
+  // Page et total d'un filtre sont lus en un passage ; une page vide
+  // au-delà de la fin garde le vrai total, une recherche sans résultat 0.
+  r = await api('GET', `/api/contacts?category_id=${c1.id}&per_page=1&page=3`, undefined, a.token);
+  assert.deepEqual([r.json.items, r.json.total], [[], 2]);
+  r = await api('GET', '/api/contacts?q=trois&per_page=1&page=4', undefined, a.token);
+  assert.deepEqual([r.json.items, r.json.total], [[], 1]);
+  r = await api('GET', '/api/contacts?q=zzzz', undefined, a.token);
+  assert.deepEqual([r.json.items, r.json.total], [[], 0]);
+  r = await api('GET', '/api/contacts?q=0611&per_page=2&page=2', undefined, a.token);
+  assert.equal(r.json.total, 3);
+  assert.equal(r.json.items.length, 1);
+  assert.equal(Object.hasOwn(r.json.items[0], '_total'), false, 'colonne interne absente');
+  assert.equal(Array.isArray(r.json.items[0].category_ids), true);
   // Catégorie d'un autre admin, ou absente : 404.
   const foreign = await mkCat('Chez B filtre', tb);
   assertJsonError(await api('GET', `/api/contacts?category_id=${foreign.id}`, undefined, a.token), 404, 'not_found');
