@@ -246,7 +246,7 @@ handle(struct cbw_ctx *ctx, struct cbw_req *r)
 }
 
 static const struct cbw_app app = {
-	"cbw-messages", routes, ROUTE__MAX, handle, 0
+	"cbw-messages", routes, ROUTE__MAX, handle
 };
 
 int

@@ -369,8 +369,6 @@ startup(struct cbw_ctx *ctx, const struct cbw_app *app)
 		fprintf(stderr, "%s: %s\n", app->service, err);
 		return 0;
 	}
-	ctx->cache_kib = app->cache_kib;
-	cbw_db_cache_kib(ctx->db, ctx->cache_kib);
 	if (cbw_db_readonly(ctx->db))
 		cbw_log(CBW_LOG_CRITICAL, __func__, 0, "base de données en lecture "
 		    "seule (droits du fichier ?) : les écritures répondront 503",
@@ -414,7 +412,6 @@ before_request(struct cbw_ctx *ctx)
 			    "impossible à rouvrir", err, NULL);
 			return;
 		}
-		cbw_db_cache_kib(ctx->db, ctx->cache_kib);
 		if (!cbw_db_readonly(ctx->db))
 			CBW_LOGW("base rouverte en écriture",
 			    ctx->cfg.database_path);

@@ -23,7 +23,6 @@ struct cbw_ctx {
 	struct cbw_db		*db;
 	struct cbw_tmpl_set	*tmpl;
 	const char		*service;
-	int			 cache_kib;	/* voir struct cbw_app */
 };
 
 /* Gestionnaire d'un programme : un switch sur r->route. */
@@ -34,11 +33,6 @@ struct cbw_app {
 	const struct cbw_route	*routes;
 	size_t			 nroutes;
 	cbw_handler		 handle;
-	/*
-	 * Cache de pages SQLite de la connexion, en Kio (0 : celui de SQLite,
-	 * 2 Mio). Rempli à la demande sous charge, rendu au repos.
-	 */
-	int			 cache_kib;
 };
 
 #define CBW_COOKIE_SESSION	"cbw_session"

@@ -860,22 +860,6 @@ cbw_db_after_response(struct cbw_db *db)
 }
 
 /*
- * Fixe le cache de pages de la connexion à `kib` Kio (PRAGMA cache_size
- * négatif ; un entier formaté, pas de texte venu de l'extérieur). Sans
- * effet si kib ≤ 0. Ne rend rien.
- */
-void
-cbw_db_cache_kib(struct cbw_db *db, int kib)
-{
-	char	 sql[64];
-
-	if (db == NULL || kib <= 0)
-		return;
-	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", kib);
-	sqlite3_exec(db->h, sql, NULL, NULL, NULL);
-}
-
-/*
  * Rend la mémoire de la connexion, hors transaction : pages libres du cache,
  * et base temporaire entière. Celle-ci est en mémoire (temp_store=MEMORY) et
  * ne rend jamais ses pages vidées (la table de transit d'un import de
