@@ -322,7 +322,7 @@ handle(struct cbw_ctx *ctx, struct cbw_req *r)
 }
 
 static const struct cbw_app app = {
-	"cbw-auth", routes, ROUTE__MAX, handle
+	"cbw-auth", routes, ROUTE__MAX, handle, NULL
 };
 
 int

@@ -1331,7 +1331,7 @@ handle(struct cbw_ctx *ctx, struct cbw_req *r)
 }
 
 static const struct cbw_app app = {
-	"cbw-campaigns", routes, ROUTE__MAX, handle
+	"cbw-campaigns", routes, ROUTE__MAX, handle, NULL
 };
 
 int

@@ -600,7 +600,7 @@ handle(struct cbw_ctx *ctx, struct cbw_req *r)
 }
 
 static const struct cbw_app app = {
-	"cbw-categories", routes, ROUTE__MAX, handle
+	"cbw-categories", routes, ROUTE__MAX, handle, NULL
 };
 
 int

@@ -933,7 +933,7 @@ handle(struct cbw_ctx *ctx, struct cbw_req *r)
 }
 
 static const struct cbw_app app = {
-	"cbw-contacts", routes, ROUTE__MAX, handle
+	"cbw-contacts", routes, ROUTE__MAX, handle, cbw_contact_order_release
 };
 
 int

@@ -511,7 +511,7 @@ handle(struct cbw_ctx *ctx, struct cbw_req *r)
 }
 
 static const struct cbw_app app = {
-	"cbw-dashboard", routes, ROUTE__MAX, handle
+	"cbw-dashboard", routes, ROUTE__MAX, handle, NULL
 };
 
 int

@@ -246,7 +246,7 @@ handle(struct cbw_ctx *ctx, struct cbw_req *r)
 }
 
 static const struct cbw_app app = {
-	"cbw-messages", routes, ROUTE__MAX, handle
+	"cbw-messages", routes, ROUTE__MAX, handle, NULL
 };
 
 int

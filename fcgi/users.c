@@ -474,7 +474,7 @@ handle(struct cbw_ctx *ctx, struct cbw_req *r)
 }
 
 static const struct cbw_app app = {
-	"cbw-users", routes, ROUTE__MAX, handle
+	"cbw-users", routes, ROUTE__MAX, handle, NULL
 };
 
 int

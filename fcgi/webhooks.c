@@ -139,7 +139,7 @@ handle(struct cbw_ctx *ctx, struct cbw_req *r)
 }
 
 static const struct cbw_app app = {
-	"cbw-webhooks", routes, ROUTE__MAX, handle
+	"cbw-webhooks", routes, ROUTE__MAX, handle, NULL
 };
 
 int

@@ -476,14 +476,17 @@ idle_for_a_while(void)
 }
 
 /*
- * Rend la mémoire prise par les requêtes : pages libres du cache SQLite et
+ * Rend la mémoire prise par les requêtes : ce que le programme garde
+ * (app->release, ex. l'ordre des contacts), pages libres du cache SQLite et
  * tas de malloc (les requêtes de liste, de recherche ou d'import laissent
  * sinon plusieurs Mio au processus). Les requêtes suivantes relisent leurs
  * pages depuis le cache du noyau. Ne produit aucun statut HTTP.
  */
 static void
-release_memory(struct cbw_ctx *ctx)
+release_memory(struct cbw_ctx *ctx, const struct cbw_app *app)
 {
+	if (app->release != NULL)
+		app->release();
 	if (ctx->db != NULL)
 		cbw_db_release_memory(ctx->db);
 	malloc_trim(0);
@@ -511,7 +514,7 @@ cbw_app_main(const struct cbw_app *app)
 	for (;;) {
 		/* Une seconde sans requête après du travail : tout rendre. */
 		if (used && !stopping && idle_for_a_while()) {
-			release_memory(&ctx);
+			release_memory(&ctx, app);
 			used = 0;
 		}
 		if (stopping || FCGX_Accept_r(&fr) < 0)
@@ -526,7 +529,7 @@ cbw_app_main(const struct cbw_app *app)
 		finish(&fr);
 		cbw_db_after_response(ctx.db);
 		if (big)
-			release_memory(&ctx);
+			release_memory(&ctx, app);
 		used = 1;
 	}
 	FCGX_Free(&fr, 1);

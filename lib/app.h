@@ -33,6 +33,8 @@ struct cbw_app {
 	const struct cbw_route	*routes;
 	size_t			 nroutes;
 	cbw_handler		 handle;
+	/* Rend au repos la mémoire que le programme garde entre requêtes (ou NULL). */
+	void			(*release)(void);
 };
 
 #define CBW_COOKIE_SESSION	"cbw_session"

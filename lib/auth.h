@@ -14,6 +14,7 @@
 
 struct cbw_db;
 struct cbw_config;
+struct cbw_stmt;
 
 #define CBW_REFRESH_TTL		(7 * 24 * 3600)
 #define CBW_LOGIN_WINDOW	(15 * 60)
@@ -34,6 +35,8 @@ enum cbw_err	cbw_auth_throttle(struct cbw_db *, const char *email,
 enum cbw_err	cbw_auth_login(struct cbw_db *, const char *email,
 		    const char *password, const char *ip, struct cbw_user *u,
 		    long *retry_after);
+/* Remplit u (id, email, role, is_super) depuis une ligne (id, email, role). */
+void		cbw_auth_user_row(struct cbw_stmt *, struct cbw_user *u);
 /* Ouvre une session (« api » ou « web ») : jeton brut et famille en sortie. */
 enum cbw_err	cbw_auth_session_new(struct cbw_db *, long long user_id,
 		    const char *kind, char token[CBW_TOKEN_HEX], char family[33]);

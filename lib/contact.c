@@ -333,6 +333,17 @@ order_load(struct cbw_db *db, long long owner, long long version)
 	return CBW_OK;
 }
 
+/*
+ * Oublie l'ordre gardé (appelé au repos, lib/app.c) : 1 Mio pour 100 000
+ * contacts, relu à la page lointaine suivante. Ne produit aucun statut.
+ */
+void
+cbw_contact_order_release(void)
+{
+	free(order.ids);
+	memset(&order, 0, sizeof(order));
+}
+
 /* Page lointaine sans filtre, par l'ordre gardé en mémoire. */
 static enum cbw_err
 list_deep(struct cbw_db *db, long long owner, long long page, long long pp,

@@ -34,6 +34,11 @@ struct cbw_contact_in {
 enum cbw_err	cbw_contact_list(struct cbw_db *, long long owner, const char *q,
 		    long long category_id, long long page, long long per_page,
 		    struct json_object **items, long long *total);
+/*
+ * Libère l'ordre alphabétique des identifiants gardé pour les pages
+ * lointaines (relu à la demande). Pour le retour au repos du programme.
+ */
+void		cbw_contact_order_release(void);
 /* Fiche avec « categories » [{id, name, color}] et « category_ids ». */
 enum cbw_err	cbw_contact_get(struct cbw_db *, long long owner, long long id,
 		    struct json_object **);

@@ -1,18 +1,14 @@
 /*
  * Primitives cryptographiques (voir crypto.h).
  */
-#include <crypt.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include "crypto.h"
+#include "sha256.h"
 
 /* Remplit buf d'aléa du noyau ; CBW_OK ou CBW_EIO. */
 enum cbw_err
@@ -64,23 +60,24 @@ cbw_crypto_token_hex(char *out, size_t nbytes)
 void
 cbw_crypto_sha256_hex(const void *data, size_t n, char out[CBW_SHA256_HEX])
 {
-	unsigned char	 md[32];
-	unsigned int	 len = 0;
+	struct cbw_sha256	 ctx;
+	unsigned char		 md[CBW_SHA256_LEN];
 
-	EVP_Digest(data, n, md, &len, EVP_sha256(), NULL);
-	hex(md, 32, out);
+	cbw_sha256_init(&ctx);
+	cbw_sha256_update(&ctx, data, n);
+	cbw_sha256_final(&ctx, md);
+	hex(md, sizeof(md), out);
 }
 
-/* HMAC-SHA256 brut. */
+/*
+ * HMAC-SHA256 brut (RFC 2104, lib/sha256.c) : écrit 32 octets dans out.
+ * Rend toujours CBW_OK (le type est gardé pour les appelants).
+ */
 enum cbw_err
 cbw_crypto_hmac(const void *key, size_t keylen, const void *data, size_t n,
     unsigned char out[32])
 {
-	unsigned int	 len = 0;
-
-	if (HMAC(EVP_sha256(), key, (int)keylen, data, n, out, &len) == NULL ||
-	    len != 32)
-		return CBW_EIO;
+	cbw_hmac_sha256(key, keylen, data, n, out);
 	return CBW_OK;
 }
 
@@ -110,56 +107,4 @@ cbw_crypto_streq(const char *a, const char *b)
 	for (i = 0; i < lb; i++)
 		d |= (unsigned char)(a[i < la ? i : 0] ^ b[i]) | (i >= la);
 	return d == 0;
-}
-
-/*
- * Hache `pw` en bcrypt ($2b$, coût 12) avec un sel aléatoire. Renvoie CBW_OK,
- * CBW_EIO si libxcrypt échoue, CBW_EINVAL si out est trop petit.
- */
-enum cbw_err
-cbw_password_hash(const char *pw, char *out, size_t outlen)
-{
-	struct crypt_data	*cd;
-	char			*salt, *h;
-	enum cbw_err		 er = CBW_EIO;
-
-	if ((cd = calloc(1, sizeof(*cd))) == NULL)
-		return CBW_ENOMEM;
-	salt = crypt_gensalt_rn("$2b$", CBW_BCRYPT_COST, NULL, 0,
-	    cd->setting, sizeof(cd->setting));
-	if (salt == NULL)
-		goto out;
-	h = crypt_r(pw, salt, cd);
-	if (h == NULL || h[0] == '*')
-		goto out;
-	if (strlen(h) + 1 > outlen) {
-		er = CBW_EINVAL;
-		goto out;
-	}
-	memcpy(out, h, strlen(h) + 1);
-	er = CBW_OK;
-out:
-	explicit_bzero(cd, sizeof(*cd));
-	free(cd);
-	return er;
-}
-
-/* Vérifie `pw` contre `hash` (comparaison en temps constant). */
-int
-cbw_password_verify(const char *pw, const char *hash)
-{
-	struct crypt_data	*cd;
-	const char		*h;
-	int			 ok = 0;
-
-	if (hash == NULL || strncmp(hash, "$2b$", 4) != 0)
-		return 0;
-	if ((cd = calloc(1, sizeof(*cd))) == NULL)
-		return 0;
-	h = crypt_r(pw, hash, cd);
-	if (h != NULL && h[0] != '*' && strlen(h) == strlen(hash))
-		ok = CRYPTO_memcmp(h, hash, strlen(hash)) == 0;
-	explicit_bzero(cd, sizeof(*cd));
-	free(cd);
-	return ok;
 }

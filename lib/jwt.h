@@ -1,6 +1,8 @@
 /*
- * Jetons d'accès JWT HS256 (libjwt 1.10). libjwt ne vérifie ni `exp` ni
- * l'algorithme : cbw_jwt_verify le fait.
+ * Jetons d'accès JWT HS256 (RFC 7519), signés par HMAC-SHA256 (sha256.h).
+ * Pas de libjwt dans les programmes : elle charge OpenSSL (3,4 Mio de
+ * mémoire résidente par processus, budget DESIGN §12 de 4 Mio) ; les tests
+ * la gardent comme référence indépendante (t/unit/test_jwt.c, prop_jwt.c).
  */
 #ifndef CBW_JWT_H
 #define CBW_JWT_H
@@ -30,7 +32,8 @@ enum cbw_err	cbw_jwt_sign(const char *secret, const struct cbw_jwt_claims *c,
 /*
  * Vérifie `token` : forme, en-tête alg exactement HS256, signature, exp dans
  * le futur par rapport à `now`, iat pas dans le futur, sub/role/sid
- * présents. Renvoie CBW_OK et les revendications, sinon CBW_EAUTH.
+ * présents. Renvoie CBW_OK et les revendications, sinon CBW_EAUTH. La
+ * signature est vérifiée en premier, en temps constant.
  */
 enum cbw_err	cbw_jwt_verify(const char *secret, const char *token, time_t now,
 		    struct cbw_jwt_claims *out);

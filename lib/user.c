@@ -10,6 +10,7 @@
 #include "auth.h"
 #include "clock.h"
 #include "crypto.h"
+#include "password.h"
 #include "db.h"
 #include "http.h"
 #include "user.h"

@@ -53,7 +53,7 @@ mkdir -p "$OUT/obj" "$OUT/results" "$OUT/artifacts"
 echo '#define CBW_TEST_CLOCK 1' >"$OUT/autoconfig.h"
 CFLAGS="-g -O1 -std=c11 -D_GNU_SOURCE -iquote $ROOT/lib -iquote $ROOT/t/fuzz -I$OUT"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
-LIBS="-lsqlite3 -ljson-c -ljwt -lcrypto -lcrypt -lcurl -lm"
+LIBS="-lsqlite3 -ljson-c -lcrypt -lcurl -lm"
 export CFLAGS SAN OUT
 
 # --- Construction ----------------------------------------------------------

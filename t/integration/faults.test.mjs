@@ -626,6 +626,17 @@ test('au repos après un gros import, la table de transit ne garde pas sa mémoi
   const rest = anon(pid);
   assert.equal(fcgiPid(s, 'cbw-contacts'), pid, 'même processus');
   assert.ok(rest < before + 1536, `anonyme ${before} Kio avant l'import, ${rest} Kio au repos après`);
+  // Les pages lointaines gardent l'ordre des identifiants (8 octets par
+  // contact, 512 Kio de capacité ici) : rendu lui aussi au repos.
+  for (const p of [1500, 1900, 1200, 1999]) {
+    const page = await api('GET', `/api/contacts?page=${p}`);
+    assert.equal(page.status, 200);
+    assert.equal(page.json.items.length, 20);
+  }
+  await sleep(2500);
+  const deep = anon(pid);
+  assert.ok(deep < rest + 256, `anonyme ${rest} Kio au repos, ${deep} Kio au repos après les pages lointaines`);
+  assert.equal((await api('GET', '/api/contacts?page=1999')).json.items.length, 20, 'relu à la demande');
   const again = await upload(s, '/api/contacts/import', { token: tok, file: csv, fields: { category_name: 'Transit' } });
   assert.equal(again.status, 200, again.text);
   assert.equal(again.json.updated + again.json.skipped, 40000, 'la table de transit vidée sert encore');

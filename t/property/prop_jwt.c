@@ -376,12 +376,72 @@ prop_original_window(void **state)
 	}
 }
 
+/* Vérifie que le jeton décodé par libjwt porte les revendications de b. */
+static void
+libjwt_same_claims(const struct base *b, jwt_t *j)
+{
+	char	 sub[32];
+
+	snprintf(sub, sizeof(sub), "%lld", b->c.sub);
+	assert_int_equal(jwt_get_alg(j), JWT_ALG_HS256);
+	assert_string_equal(jwt_get_grant(j, "sub"), sub);
+	assert_string_equal(jwt_get_grant(j, "role"), b->c.role);
+	assert_string_equal(jwt_get_grant(j, "sid"), b->c.sid);
+	assert_int_equal(jwt_get_grant_int(j, "iat"), (long)b->c.iat);
+	assert_int_equal(jwt_get_grant_int(j, "exp"), (long)b->c.exp);
+}
+
+/*
+ * libjwt, référence indépendante : chacun de nos jetons se décode chez elle
+ * avec la même clé et les mêmes revendications (et pas avec une autre
+ * clé) ; chacun des siens en HS256 est accepté par cbw_jwt_verify avec les
+ * mêmes revendications.
+ */
+static void
+prop_libjwt_agrees(void **state)
+{
+	struct base		 b;
+	struct cbw_jwt_claims	 out;
+	jwt_t			*j;
+	char			*tok, other[80];
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < 150; i++) {
+		base_new(&b);
+		j = NULL;
+		if (jwt_decode(&j, b.tok, (const unsigned char *)b.secret,
+		    (int)strlen(b.secret)) != 0 || j == NULL)
+			fail_msg("seed=%llu : libjwt refuse notre jeton %s",
+			    (unsigned long long)seed, b.tok);
+		libjwt_same_claims(&b, j);
+		jwt_free(j);
+		snprintf(other, sizeof(other), "%sx", b.secret);
+		j = NULL;
+		assert_int_not_equal(jwt_decode(&j, b.tok,
+		    (const unsigned char *)other, (int)strlen(other)), 0);
+		jwt_free(j);
+		tok = sign_alg(&b, JWT_ALG_HS256, b.secret);
+		if (cbw_jwt_verify(b.secret, tok, NOW, &out) != CBW_OK)
+			fail_msg("seed=%llu : jeton libjwt refusé : %s",
+			    (unsigned long long)seed, tok);
+		assert_int_equal(out.sub, b.c.sub);
+		assert_string_equal(out.role, b.c.role);
+		assert_string_equal(out.sid, b.c.sid);
+		assert_int_equal(out.iat, b.c.iat);
+		assert_int_equal(out.exp, b.c.exp);
+		free(tok);
+		base_free(&b);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(prop_mutations_refused),
 		cmocka_unit_test(prop_original_window),
+		cmocka_unit_test(prop_libjwt_agrees),
 	};
 
 	seed = cbw_t_seed();

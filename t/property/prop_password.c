@@ -23,6 +23,7 @@
 
 #include "testutil.h"
 #include "crypto.h"
+#include "password.h"
 #include "valid.h"
 
 #define NPW		100	/* mots de passe hachés */

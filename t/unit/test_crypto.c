@@ -7,14 +7,21 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "crypto.h"
+#include "password.h"
+#include "sha256.h"
 
 static void
 test_sha256(void **state)
 {
-	char	 out[CBW_SHA256_HEX];
+	char			 out[CBW_SHA256_HEX], big[1000];
+	const char		*d;
+	struct cbw_sha256	 s;
+	unsigned char		 md[32];
+	int			 i;
 
 	(void)state;
 	cbw_crypto_sha256_hex("abc", 3, out);
@@ -27,6 +34,22 @@ test_sha256(void **state)
 	    56, out);
 	assert_string_equal(out,
 	    "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	/* FIPS 180-4 : message de 896 bits (deux blocs de remplissage). */
+	d = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmn"
+	    "hijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
+	cbw_crypto_sha256_hex(d, strlen(d), out);
+	assert_string_equal(out,
+	    "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
+	/* Un million de « a », ajoutés par morceaux de 1000. */
+	memset(big, 'a', sizeof(big));
+	cbw_sha256_init(&s);
+	for (i = 0; i < 1000; i++)
+		cbw_sha256_update(&s, big, sizeof(big));
+	cbw_sha256_final(&s, md);
+	for (i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	assert_string_equal(out,
+	    "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 	/* La longueur compte, pas le NUL. */
 	cbw_crypto_sha256_hex("abc\0def", 3, out);
 	assert_string_equal(out,
