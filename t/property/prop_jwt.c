@@ -403,7 +403,7 @@ prop_libjwt_agrees(void **state)
 	struct base		 b;
 	struct cbw_jwt_claims	 out;
 	jwt_t			*j;
-	char			*tok, other[80];
+	char			*tok, other[96];
 	size_t			 i;
 
 	(void)state;
