@@ -447,7 +447,7 @@ try {
     console.log(`| ${r.comm} (${r.pid}) | ${r.kb} | ${r.pss} | ${r.priv} | ${a.kb} | ${a.pss} | ${e.kb} | ${e.pss} |`);
   }
   console.log(`| **total** | | | | ${total} | ${totalPss} | ${end ? totalEnd : '—'} | ${end ? totalEndPss : '—'} |`);
-  console.log('\nRSS compte les pages partagées des bibliothèques (libcrypto, libsqlite3, libc) dans chaque');
+  console.log('\nRSS compte les pages partagées des bibliothèques (libc, libsqlite3, libm) dans chaque');
   console.log('processus ; PSS les répartit entre les processus qui les partagent (somme = mémoire réelle).');
   console.log('\nBudgets (DESIGN §12) : chaque processus FastCGI ≤ 4096 Kio au repos ; pile ≤ 40960 Kio.');
   const fcgiIdle = idle.filter((r) => r.comm !== 'lighttpd');
@@ -1133,7 +1133,7 @@ and runs \`node t/bench/bench.mjs\`. Knobs of this run:
   memory back after 1 s idle) after warm-up, after the
   wrk runs and after the 100k-contact section; the verdict takes the worst
   sample. **RSS** counts every resident page the process maps, including
-  the shared pages of libc, libsqlite3, libcrypto, libjson-c, …,
+  the shared pages of libc, libsqlite3, libm, libjson-c, …,
   once *per process*; **PSS** divides each shared page between the processes
   mapping it, so the PSS sum is the stack's real footprint; **private** is
   what the process alone owns. The budget says RSS, so PASS/FAIL uses RSS;
