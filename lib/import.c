@@ -443,16 +443,24 @@ existing_rows(struct imp *im)
 }
 
 /*
- * Nouveaux contacts, dans l'ordre du fichier (table de transit rangée par
- * ligne). Si l'admin en avait déjà, ceux de ses numéros sont écartés ;
- * sinon aucun ne peut l'être (table de transit sans doublon, transaction
- * d'écriture tenue) et l'instruction ne relit pas contacts.
+ * Nouveaux contacts, dans l'ordre alphabétique de la liste (nom, prénom
+ * sans casse, puis ligne du fichier) : leurs identifiants suivent cet
+ * ordre, si bien qu'une page de la liste tient dans une ou deux pages de
+ * la table au lieu de vingt pages au hasard (moins de lectures hors du
+ * cache SQLite), et l'index idx_contacts_owner_name se remplit par la fin.
+ * Le tri ne porte que sur les clés (sous-requête ; LIMIT -1 garde son
+ * ORDER BY). Si l'admin avait déjà des contacts, ceux de ses numéros sont
+ * écartés ; sinon aucun ne peut l'être (table de transit sans doublon,
+ * transaction d'écriture tenue) et l'instruction ne relit pas contacts.
  */
 #define INSERT_NEW "INSERT INTO contacts(phone_number, country_code, " \
 	"full_number, first_name, last_name, search_key, created_by, " \
 	"created_at, updated_at) SELECT s.phone_number, s.country_code, " \
 	"s.full_number, nullif(s.first_name, ''), nullif(s.last_name, ''), " \
-	"s.search_key, ?1, ?2, ?2 FROM import_stage s "
+	"s.search_key, ?1, ?2, ?2 FROM (SELECT line FROM import_stage " \
+	"ORDER BY nullif(last_name, '') COLLATE NOCASE, nullif(first_name, " \
+	"'') COLLATE NOCASE, line LIMIT -1) o CROSS JOIN import_stage s " \
+	"ON s.line = o.line "
 #define NOT_EXISTING "WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE " \
 	"c.created_by = ?1 AND c.full_number = s.full_number) "
 
@@ -476,9 +484,8 @@ insert_new(struct imp *im)
 	    "FROM contacts", NULL)) != CBW_OK ||
 	    (er = cbw_db_exec(im->db, "INSERT INTO bulk_import(id) VALUES (1)",
 	    NULL)) != CBW_OK ||
-	    (er = cbw_db_exec(im->db, im->had ? INSERT_NEW NOT_EXISTING
-	    "ORDER BY s.line" : INSERT_NEW "ORDER BY s.line", "is", im->owner,
-	    im->now)) != CBW_OK)
+	    (er = cbw_db_exec(im->db, im->had ? INSERT_NEW NOT_EXISTING :
+	    INSERT_NEW, "is", im->owner, im->now)) != CBW_OK)
 		return er;
 	im->res->created = cbw_db_changes(im->db);
 	if ((er = cbw_db_exec(im->db, "DELETE FROM bulk_import", NULL)) != CBW_OK ||

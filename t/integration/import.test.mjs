@@ -322,9 +322,10 @@ test('import en bloc : recherche FTS5, owner_counts et contacts_version exacts ;
   assert.equal(await find('+33 6 20 01 84 63'), 1);         // dernière ligne, i = 499
   ftsExact();
   flagEmpty();
-  // Les identifiants suivent l'ordre du fichier.
+  // Les identifiants suivent l'ordre de la liste (Nom0, Nom1, Nom10…), pas
+  // celui du fichier (Nom0, Nom1, Nom2…).
   assert.deepEqual(s.sql(`SELECT full_number FROM contacts WHERE created_by = ${a.id} ORDER BY id LIMIT 3`)
-    .map((x) => x.full_number), ['+33620000000', '+33620000037', '+33620000074']);
+    .map((x) => x.full_number), ['+33620000000', '+33620000037', '+33620000370']);
   // Réimport du même fichier : rien de créé, compteurs et version inchangés.
   r = ok(await imp(a.token, csv));
   assert.equal(r.created, 0);
@@ -707,4 +708,22 @@ test('export : formules neutralisées (= + - @) ; l\'aller-retour export → imp
     assert.deepEqual(s.sql(`SELECT country_code, phone_number, full_number FROM contacts WHERE created_by = ${b.id} ORDER BY full_number`),
       s.sql(`SELECT country_code, phone_number, full_number FROM contacts WHERE created_by = ${a.id} ORDER BY full_number`));
   }
+});
+
+// Les nouveaux contacts d'un import reçoivent leurs identifiants dans
+// l'ordre de la liste (nom, prénom sans casse ni ordre du fichier) : une
+// page de la liste est alors contiguë dans la table (lib/import.c).
+test('import : identifiants dans l\'ordre alphabétique de la liste, pas dans celui du fichier', async () => {
+  const a = await freshAdmin('ordre');
+  const names = [['Zoé', 'Martin'], ['anne', 'durand'], ['Bruno', 'Durand'], ['', ''], ['Élodie', 'abel'],
+    ['claire', 'Martin'], ['Yves', ''], ['Marc', 'Zola'], ['Alice', 'martin'], ['Paul', 'Bernard']];
+  const rows = ['telephone,prenom,nom'];
+  names.forEach(([f, l], i) => rows.push(`+336120000${String(i).padStart(2, '0')},${f},${l}`));
+  assert.equal(ok(await imp(a.token, rows.join('\n') + '\n')).created, 10);
+  const list = ok(await api('GET', '/api/contacts?page=1', undefined, a.token));
+  assert.equal(list.total, 10);
+  const ids = list.items.map((c) => c.id);
+  assert.deepEqual(ids, [...ids].sort((x, y) => x - y), `ids dans l'ordre de la liste : ${ids}`);
+  // Et la liste elle-même reste dans l'ordre des noms (sans nom d'abord).
+  assert.deepEqual(list.items.map((c) => `${c.last_name ?? ''}|${c.first_name ?? ''}`).slice(0, 3), ['|', '|Yves', 'abel|Élodie']);
 });
