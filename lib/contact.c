@@ -129,7 +129,8 @@ ids_to_array(struct json_object *o)
 
 /*
  * Requêtes de la liste, une par forme de filtre, pour que SQLite parte du
- * plus sélectif : l'index trigramme (recherche), les membres de la
+ * plus sélectif : l'index trigramme (recherche : les clés qui ont tous
+ * les trigrammes du terme, puis la sous-chaîne exacte), les membres de la
  * catégorie, ou l'index (propriétaire, nom). Paramètres communs : ?1
  * admin, ?2 catégorie (0 : toutes), ?3 terme, ?4 limite, ?5 décalage.
  */
@@ -150,7 +151,8 @@ static const char *const list_from[LIST__MAX] = {
 	    "AND ?3 IS NULL",
 	/* LIST_FTS */
 	"FROM contacts_fts f CROSS JOIN contacts c ON c.id = f.rowid WHERE "
-	    "f.contacts_fts MATCH ?3 AND c.created_by = ?1 AND " CAT_FILTER,
+	    "f.contacts_fts MATCH cbw_trigrams(?3) AND c.created_by = ?1 AND "
+	    "instr(c.search_key, ?3) > 0 AND " CAT_FILTER,
 	/* LIST_SHORT */
 	"FROM contacts c WHERE c.created_by = ?1 AND instr(c.search_key, ?3) "
 	    "> 0 AND " CAT_FILTER,
@@ -176,15 +178,7 @@ cbw_contact_search_bind(const char *q, struct cbw_buf *term)
 
 	cbw_buf_init(&t);
 	k = cbw_contact_search_term(q, &t);
-	if (k == 2) {
-		cbw_buf_putc(term, '"');
-		for (s = cbw_buf_str(&t); *s != '\0'; s++) {
-			if (*s == '"')
-				cbw_buf_putc(term, '"');
-			cbw_buf_putc(term, *s);
-		}
-		cbw_buf_putc(term, '"');
-	} else if (k == 1)
+	if (k == 1 || k == 2)
 		cbw_buf_puts(term, cbw_buf_str(&t));
 	else if (q != NULL) {
 		/*
@@ -204,8 +198,9 @@ cbw_contact_search_bind(const char *q, struct cbw_buf *term)
 }
 
 /*
- * Forme de la liste et terme lié : phrase FTS entre guillemets (≥ 3
- * caractères), sous-chaîne (1 ou 2), texte littéral (3), ou rien.
+ * Forme de la liste et terme lié : terme replié cherché par l'index
+ * trigramme (≥ 3 caractères) ou en sous-chaîne (1 ou 2), texte littéral
+ * (3), ou rien.
  */
 static enum list_kind
 list_kind(const char *q, long long cat, struct cbw_buf *term)
@@ -229,7 +224,7 @@ enum list_sql { LIST_SQL_COUNT, LIST_SQL_PAGE, LIST_SQL_FILTERED,
 static const char *
 list_sql(enum list_kind k, enum list_sql m)
 {
-	static char	 sql[LIST_SQL__MAX][LIST__MAX][1024];
+	static char	 sql[LIST_SQL__MAX][LIST__MAX][1536];
 	char		*p = sql[m][k];
 
 	if (*p != '\0')

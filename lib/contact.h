@@ -71,9 +71,9 @@ enum cbw_err	cbw_contact_search_key(struct cbw_buf *, const char *first,
  */
 int		cbw_contact_search_term(const char *q, struct cbw_buf *term);
 /*
- * Terme à lier dans une requête : pour 2, phrase FTS5 entre guillemets
- * (guillemets internes doublés) pour « contacts_fts MATCH ? » ; pour 1,
- * sous-chaîne pour « instr(search_key, ?) ». Rend 0, 1 ou 2 comme
+ * Terme à lier dans une requête : le terme replié, pour « contacts_fts
+ * MATCH cbw_trigrams(?) AND instr(search_key, ?) > 0 » (2) ou pour
+ * « instr(search_key, ?) » seul (1). Rend 0, 1 ou 2 comme
  * cbw_contact_search_term, ou 3 si `q` n'est fait que de ponctuation (le
  * repli ne laisse rien) : `q` sans blancs autour, à chercher tel quel
  * dans le prénom et le nom.

@@ -72,6 +72,29 @@ sql_fold(sqlite3_context *cx, int argc, sqlite3_value **argv)
 	cbw_buf_free(&b);
 }
 
+/*
+ * Fonction SQL cbw_trigrams(terme) : la requête FTS5 de cbw_fold_trigrams
+ * (chaque trigramme du terme, pour l'index sans positions) ; NULL si le
+ * terme a moins de trois caractères, ce qui ne trouve rien.
+ */
+static void
+sql_trigrams(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	struct cbw_buf	 b;
+	enum cbw_err	 er;
+
+	(void)argc;
+	cbw_buf_init(&b);
+	er = cbw_fold_trigrams(&b, (const char *)sqlite3_value_text(argv[0]));
+	if (er == CBW_ENOMEM)
+		sqlite3_result_error_nomem(cx);
+	else if (er != CBW_OK)
+		sqlite3_result_null(cx);
+	else
+		sqlite3_result_text(cx, cbw_buf_str(&b), (int)b.len, SQLITE_TRANSIENT);
+	cbw_buf_free(&b);
+}
+
 /* Applique les réglages de connexion ; CBW_OK ou CBW_EDB. */
 static enum cbw_err
 db_pragmas(struct cbw_db *db, char *errbuf, size_t errlen)
@@ -86,6 +109,11 @@ db_pragmas(struct cbw_db *db, char *errbuf, size_t errlen)
 	if (sqlite3_create_function(db->h, "cbw_fold", 1, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC, NULL, sql_fold, NULL, NULL) != SQLITE_OK) {
 		snprintf(errbuf, errlen, "cbw_fold : %s", sqlite3_errmsg(db->h));
+		return CBW_EDB;
+	}
+	if (sqlite3_create_function(db->h, "cbw_trigrams", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC, NULL, sql_trigrams, NULL, NULL) != SQLITE_OK) {
+		snprintf(errbuf, errlen, "cbw_trigrams : %s", sqlite3_errmsg(db->h));
 		return CBW_EDB;
 	}
 	return cbw_db_script(db, pragmas, errbuf, errlen);

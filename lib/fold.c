@@ -98,3 +98,73 @@ cbw_fold_digits(struct cbw_buf *out, const char *s)
 			cbw_buf_putc(out, *s);
 	return out->oom ? CBW_ENOMEM : CBW_OK;
 }
+
+/* Longueur en octets du caractère UTF-8 qui commence en s (1 au moins). */
+static size_t
+char_len(const char *s)
+{
+	size_t	 n = 1;
+
+	while (s[n] != '\0' && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n++;
+	return n;
+}
+
+/*
+ * Ajoute à out le trigramme t (n octets) entre guillemets, guillemets
+ * internes doublés, précédé de « AND » s'il n'est pas le premier.
+ */
+static void
+put_trigram(struct cbw_buf *out, size_t from, const char *t, size_t n)
+{
+	size_t	 i;
+
+	if (out->len > from)
+		cbw_buf_puts(out, " AND ");
+	cbw_buf_putc(out, '"');
+	for (i = 0; i < n; i++) {
+		if (t[i] == '"')
+			cbw_buf_putc(out, '"');
+		cbw_buf_putc(out, t[i]);
+	}
+	cbw_buf_putc(out, '"');
+}
+
+/* Rend 1 si le trigramme t (n octets) figure déjà parmi les `seen`. */
+static int
+trigram_seen(const char *const *seen, const size_t *len, size_t nseen,
+    const char *t, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < nseen; i++)
+		if (len[i] == n && memcmp(seen[i], t, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Requête FTS5 des trigrammes de term (voir fold.h). */
+enum cbw_err
+cbw_fold_trigrams(struct cbw_buf *out, const char *term)
+{
+	const char	*seen[CBW_FOLD_TRIGRAMS_MAX];
+	size_t		 len[CBW_FOLD_TRIGRAMS_MAX], nseen = 0, from = out->len;
+	size_t		 a, b, c;
+	const char	*s;
+
+	for (s = term; s != NULL && *s != '\0' &&
+	    nseen < CBW_FOLD_TRIGRAMS_MAX; s += a) {
+		a = char_len(s);
+		if (s[a] == '\0' || s[a + (b = char_len(s + a))] == '\0')
+			break;
+		c = char_len(s + a + b);
+		if (trigram_seen(seen, len, nseen, s, a + b + c))
+			continue;
+		seen[nseen] = s;
+		len[nseen++] = a + b + c;
+		put_trigram(out, from, s, a + b + c);
+	}
+	if (out->len == from)
+		return CBW_EINVAL;
+	return out->oom ? CBW_ENOMEM : CBW_OK;
+}

@@ -95,8 +95,9 @@ static const char *const msg_hit[4] = { "",
 	"WITH hit(id) AS (SELECT id FROM contacts WHERE created_by = ?8 AND "
 	    "instr(search_key, ?5) > 0) ",
 	"WITH hit(id) AS (SELECT f.rowid FROM contacts_fts f CROSS JOIN "
-	    "contacts c ON c.id = f.rowid WHERE f.contacts_fts MATCH ?5 AND "
-	    "c.created_by = ?8) ",
+	    "contacts c ON c.id = f.rowid WHERE f.contacts_fts MATCH "
+	    "cbw_trigrams(?5) AND c.created_by = ?8 AND instr(c.search_key, ?5) "
+	    "> 0) ",
 	"WITH hit(id) AS (SELECT id FROM contacts WHERE created_by = ?8 AND "
 	    "instr(coalesce(first_name, '') || ' ' || coalesce(last_name, ''), "
 	    "?5) > 0) ",

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, http, login, createUser } from '../lib/stack.mjs';
-import { stop, assertJsonError, htmlLogin, csrfOf, form, FORM } from './util.mjs';
+import { stop, assertJsonError, htmlLogin, csrfOf, form, FORM, seeded, upload } from './util.mjs';
 
 let s, su, tb, ownerId, html;
 before(async () => {
@@ -221,6 +221,44 @@ test('recherche q : accents décomposés (NFD, macOS) ignorés comme les accents
     assert.equal(r.status, 200);
     assert.deepEqual(r.json.items.map((c) => c.id).sort(byNum), [nfd.id, nfc.id].sort(byNum), `q=${JSON.stringify(term)}`);
   }
+});
+
+// Index trigramme sans positions (0010) : la recherche demande chaque
+// trigramme du terme puis vérifie la sous-chaîne. Oracle : instr() sur
+// la clé de recherche de chaque contact de l'admin, lue dans la base.
+test('propriété : q (≥ 3 caractères) trouve exactement les contacts dont la clé contient le terme', async () => {
+  const { seed, rnd } = seeded('recherche exacte');
+  const a = await freshAdmin('search-prop@test.com');
+  const FIRST = ['Hélène', 'Anne', 'Annie', 'Jean', 'Jeanne', 'Léa', 'Noé', 'Ana'];
+  const LAST = ['Dupont', 'Dupond', 'Pont', 'Martin', 'Martine', 'Nannan', 'Léonard'];
+  const rows = ['téléphone;prénom;nom'];
+  for (let i = 0; i < 300; i++) {
+    const f = rnd() < 0.8 ? FIRST[Math.floor(rnd() * FIRST.length)] : '';
+    const l = rnd() < 0.8 ? LAST[Math.floor(rnd() * LAST.length)] : '';
+    rows.push(`061${String(Math.floor(rnd() * 1e7)).padStart(7, '0')};${f};${l}`);
+  }
+  const up = await upload(s, '/api/contacts/import', { token: a.token, file: rows.join('\n') + '\n' });
+  assert.equal(up.status, 200, up.text);
+  const keys = s.sql(`SELECT id, search_key AS k FROM contacts WHERE created_by = ${a.id}`);
+  assert.ok(keys.length > 250, `seed=${seed} : ${keys.length} contacts`);
+  let tried = 0;
+  for (let i = 0; tried < 120 && i < 2000; i++) {
+    const chars = [...keys[Math.floor(rnd() * keys.length)].k];
+    const len = 3 + Math.floor(rnd() * 6);
+    if (chars.length < len) continue;
+    const at = Math.floor(rnd() * (chars.length - len + 1));
+    const term = chars.slice(at, at + len).join('');
+    // Bords blancs retirés par la recherche ; chiffres et blancs seuls :
+    // lus comme un numéro (blancs ôtés). Ces termes-là ne sont pas la clé.
+    if (/^ | $|  /.test(term) || (/^[0-9 ]+$/.test(term) && term.includes(' '))) continue;
+    tried++;
+    const want = keys.filter((x) => x.k.includes(term)).map((x) => x.id).sort(byNum);
+    const r = await api('GET', `/api/contacts?per_page=50&q=${encodeURIComponent(term)}`, undefined, a.token);
+    assert.equal(r.status, 200, `seed=${seed} q=${term} : ${r.text}`);
+    assert.equal(r.json.total, want.length, `seed=${seed} q=${JSON.stringify(term)} : total`);
+    if (want.length <= 50) assert.deepEqual(r.json.items.map((c) => c.id).sort(byNum), want, `seed=${seed} q=${JSON.stringify(term)}`);
+  }
+  assert.equal(tried, 120, `seed=${seed} : termes essayés`);
 });
 
 test('filtre category_id : membres seulement ; 404 pour la catégorie d\'un autre admin ; 422 si invalide', async () => {
