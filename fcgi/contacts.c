@@ -15,9 +15,11 @@
 #include "clock.h"
 #include "contact.h"
 #include "csv.h"
+#include "db.h"
 #include "html.h"
 #include "import.h"
 #include "json.h"
+#include "log.h"
 #include "phone.h"
 #include "valid.h"
 
@@ -389,7 +391,8 @@ headers_msg(const char *msg, struct json_object *headers, char *buf, size_t len)
 
 	cbw_buf_init(&b);
 	cbw_buf_puts(&b, msg);
-	if (json_object_array_length(headers) > 0) {
+	if (json_object_is_type(headers, json_type_array) &&
+	    json_object_array_length(headers) > 0) {
 		cbw_buf_puts(&b, " En-têtes lus : ");
 		for (i = 0; i < json_object_array_length(headers) && i < 20; i++)
 			cbw_buf_printf(&b, "%s« %s »", i ? ", " : "",
@@ -435,35 +438,99 @@ import_json(struct cbw_import_result *res)
 	return o;
 }
 
+/* Ce que le processus fils d'import reçoit (voir import_child). */
+struct import_job {
+	const char			*dbpath;
+	long long			 owner;
+	const char			*data;
+	size_t				 len;
+	const struct cbw_import_opts	*o;
+};
+
 /*
- * Exécute l'import. Rend le statut : 200 (bilan dans *out), 404
- * (catégorie), 422 (*errors), ou 0 si une réponse d'erreur est déjà partie.
+ * Import dans le processus fils (cbw_app_run_child) : sa propre
+ * connexion, l'import, puis le bilan en JSON dans out : {"result"} si
+ * CBW_OK ; {"message", "headers"} si CBW_EINVAL ; {"fault"} (panne de
+ * stockage vue, voir cbw_db_fault) sinon. Le fils n'a pas à rendre sa
+ * mémoire ni à fermer sa connexion : il se termine juste après. Rend le
+ * code de cbw_import_csv, ou CBW_EDB si la base ne s'ouvre pas.
+ */
+static enum cbw_err
+import_child(void *arg, struct cbw_buf *out)
+{
+	const struct import_job		*j = arg;
+	struct cbw_import_result	 res;
+	struct cbw_db			*db;
+	struct json_object		*o;
+	const char			*msg = NULL;
+	char				 err[512];
+	enum cbw_err			 er;
+
+	if (cbw_db_open(&db, j->dbpath, 0, err, sizeof(err)) != CBW_OK) {
+		CBW_LOGE("base de données impossible à ouvrir pour l'import", err);
+		return CBW_EDB;
+	}
+	cbw_db_test_limits(db);
+	cbw_import_result_init(&res);
+	er = cbw_import_csv(db, j->owner, j->data, j->len, j->o, &res, &msg);
+	o = json_object_new_object();
+	if (er == CBW_OK)
+		json_object_object_add(o, "result", import_json(&res));
+	else if (er == CBW_EINVAL) {
+		json_object_object_add(o, "message", json_object_new_string(
+		    msg ? msg : "Fichier illisible."));
+		json_object_object_add(o, "headers", json_object_get(res.headers));
+	} else
+		json_object_object_add(o, "fault", json_object_new_int(
+		    (int)cbw_db_fault(db)));
+	cbw_buf_puts(out, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	return er;
+}
+
+/*
+ * Exécute l'import dans un processus fils (son tas, qui grandit de
+ * plusieurs Mio pour 100 000 lignes, disparaît avec lui). Rend le statut :
+ * 200 (bilan dans *out), 404 (catégorie), 422 (*errors), ou 0 si une
+ * réponse d'erreur est déjà partie (507 disque plein, 503, 500 : fils
+ * mort sans répondre, rien n'a été écrit).
  */
 static int
 run_import(struct cbw_ctx *ctx, struct cbw_req *r, struct json_object **out,
     struct json_object **errors)
 {
-	struct cbw_import_opts		 o;
-	struct cbw_import_result	 res;
-	const char			*msg;
-	char				 buf[1200], name[4 * CBW_NAME_MAX + 4];
-	enum cbw_err			 er;
+	struct cbw_import_opts	 o;
+	struct import_job	 job;
+	struct cbw_buf		 b;
+	struct json_object	*back = NULL, *v;
+	char			 buf[1200], name[4 * CBW_NAME_MAX + 4];
+	enum cbw_err		 er;
 
 	*out = NULL;
 	if ((*errors = import_opts(r, &o, name, sizeof(name))) != NULL)
 		return 422;
-	cbw_import_result_init(&res);
-	er = cbw_import_csv(ctx->db, r->user.id, r->upload, r->uploadlen, &o,
-	    &res, &msg);
-	if (er == CBW_OK)
-		*out = import_json(&res);
+	job = (struct import_job){ ctx->cfg.database_path, r->user.id,
+	    r->upload, r->uploadlen, &o };
+	cbw_buf_init(&b);
+	er = cbw_app_run_child(ctx, import_child, &job, &b);
+	if (er != CBW_EIO && (back = json_tokener_parse(cbw_buf_str(&b))) == NULL)
+		er = CBW_ENOMEM;
+	cbw_buf_free(&b);
+	if (er == CBW_OK && json_object_object_get_ex(back, "result", &v))
+		*out = json_object_get(v);
 	else if (er == CBW_EINVAL) {
-		headers_msg(msg ? msg : "Fichier illisible.", res.headers, buf,
+		headers_msg(json_object_get_string(json_object_object_get(back,
+		    "message")), json_object_object_get(back, "headers"), buf,
 		    sizeof(buf));
 		cbw_json_field(errors, "file", buf);
-	} else if (er != CBW_ENOTFOUND)
-		cbw_reply_err(ctx, r, er);
-	cbw_import_result_free(&res);
+	} else if (er != CBW_ENOTFOUND) {
+		cbw_db_fault_note(ctx->db, json_object_get_int(
+		    json_object_object_get(back, "fault")));
+		cbw_reply_err(ctx, r, er == CBW_OK ? CBW_EIO : er);
+		er = CBW_EIO;
+	}
+	json_object_put(back);
+	if (er == CBW_OK)
+		cbw_db_checkpoint_later(ctx->db);
 	return er == CBW_OK ? 200 : er == CBW_EINVAL ? 422 :
 	    er == CBW_ENOTFOUND ? 404 : 0;
 }
@@ -518,7 +585,8 @@ categories_json(struct cbw_ctx *ctx, struct cbw_req *r, const char *key,
 	struct json_object	*all = NULL, *c;
 	size_t			 i;
 
-	if (cbw_category_all(ctx->db, r->user.id, &all) != CBW_OK)
+	if (ctx->db == NULL || cbw_category_all(ctx->db, r->user.id, &all) !=
+	    CBW_OK)		/* connexion pas rouverte après un import */
 		return json_object_new_array();
 	for (i = 0; i < json_object_array_length(all); i++) {
 		c = json_object_array_get_idx(all, i);

@@ -420,6 +420,27 @@ before_request(struct cbw_ctx *ctx)
 	cbw_db_test_limits(ctx->db);
 }
 
+/*
+ * Travail lourd dans un processus fils (lib/child.c). Une connexion SQLite
+ * ne doit pas traverser fork (le fils hériterait de l'état des verrous de
+ * celle du père sans tenir ses verrous) : celle du programme est fermée
+ * avant, le fils ouvre la sienne, et elle est rouverte après comme avant
+ * une requête (ctx->db reste NULL si elle ne se rouvre pas : journalisé).
+ * Rend le code du fils (voir cbw_child_run). Aucun statut HTTP ici.
+ */
+enum cbw_err
+cbw_app_run_child(struct cbw_ctx *ctx, cbw_child_fn fn, void *arg,
+    struct cbw_buf *out)
+{
+	enum cbw_err	 er;
+
+	cbw_db_close(ctx->db);
+	ctx->db = NULL;
+	er = cbw_child_run(fn, arg, out);
+	before_request(ctx);
+	return er;
+}
+
 /* Libère les ressources du processus. */
 static void
 shutdown_ctx(struct cbw_ctx *ctx)

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "child.h"
 #include "config.h"
 #include "err.h"
 #include "http.h"
@@ -51,6 +52,14 @@ int		 cbw_app_main(const struct cbw_app *);
 void		 cbw_app_dispatch(struct cbw_ctx *, const struct cbw_app *,
 		    struct cbw_req *);
 
+/*
+ * Exécute fn(arg, out) dans un processus fils qui ouvre sa propre
+ * connexion (ctx->cfg.database_path) : la connexion du programme est
+ * fermée pendant ce temps puis rouverte. Rend le code de fn ; CBW_EIO si
+ * le fils est mort sans répondre (voir lib/child.h).
+ */
+enum cbw_err	 cbw_app_run_child(struct cbw_ctx *, cbw_child_fn, void *arg,
+		    struct cbw_buf *out);
 /* Réponse JSON (l'objet est pris et libéré). */
 void		 cbw_reply_json(struct cbw_req *, int status, struct json_object *);
 /* Réponse sans corps (204). */

@@ -866,6 +866,8 @@ cbw_db_errmsg(struct cbw_db *db)
 void
 cbw_db_checkpoint_later(struct cbw_db *db)
 {
+	if (db == NULL)
+		return;
 	sqlite3_wal_autocheckpoint(db->h, 0);
 	db->ckpt_later = 1;
 }
@@ -920,6 +922,18 @@ cbw_db_fault_clear(struct cbw_db *db)
 {
 	if (db != NULL)
 		db->fault = CBW_DB_FAULT_NONE;
+}
+
+/*
+ * Retient une panne vue par une autre connexion de la même requête (le
+ * processus fils d'un import), pour que la réponse la nomme comme si elle
+ * avait été vue ici. Une valeur hors de l'énumération est ignorée.
+ */
+void
+cbw_db_fault_note(struct cbw_db *db, int fault)
+{
+	if (db != NULL && fault > CBW_DB_FAULT_NONE && fault < CBW_DB_FAULT__MAX)
+		db->fault = (enum cbw_db_fault)fault;
 }
 
 /*

@@ -120,6 +120,8 @@ const char	*cbw_db_errmsg(struct cbw_db *);
  */
 enum cbw_db_fault cbw_db_fault(const struct cbw_db *);
 void		 cbw_db_fault_clear(struct cbw_db *);
+/* Retient la panne `fault` vue par une autre connexion (hors bornes : rien). */
+void		 cbw_db_fault_note(struct cbw_db *, int fault);
 /* 1 si la connexion est en lecture seule (fichier non inscriptible). */
 int		 cbw_db_readonly(struct cbw_db *);
 /*

@@ -72,10 +72,18 @@ async function writeLocked(db) {
   }
 }
 
-// Attend (30 s au plus) que le programme `pid` tienne le verrou
-// d'écriture, puis le fige (SIGSTOP) en pleine transaction : la requête
-// en cours ne peut plus finir. Lève une erreur si la requête `pending`
-// s'est terminée avant (fenêtre manquée).
+// Processus fils de `pid` (le processus d'un import, lib/child.c).
+function childrenOf(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch { return []; }
+}
+
+// Attend (30 s au plus) que le programme `pid` (ou son processus fils
+// d'import) tienne le verrou d'écriture, puis le fige (SIGSTOP, fils
+// compris) en pleine transaction : la requête en cours ne peut plus
+// finir. Lève une erreur si la requête `pending` s'est terminée avant
+// (fenêtre manquée). Rend les pid des fils figés.
 async function freezeInTransaction(db, pid, pending) {
   let done = false;
   pending.then(() => { done = true; }, () => { done = true; });
@@ -86,8 +94,22 @@ async function freezeInTransaction(db, pid, pending) {
     await sleep(5);
   }
   process.kill(pid, 'SIGSTOP');
+  const kids = childrenOf(pid);
+  for (const k of kids) process.kill(k, 'SIGSTOP');
   // Toujours dans la transaction une fois figé (pas de COMMIT entre-temps).
   assert.equal(await writeLocked(db), true, 'verrou relâché avant le SIGSTOP');
+  return kids;
+}
+
+// Attend la fin du processus `pid` (10 s au plus).
+async function gone(pid) {
+  for (let i = 0; i < 200; i++) {
+    try { process.kill(pid, 0); } catch { return; }
+    // Zombie : mort, pas encore récolté.
+    try { if (/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) return; } catch { return; }
+    await sleep(50);
+  }
+  throw new Error(`processus ${pid} toujours vivant`);
 }
 
 // Page d'erreur 500 de lighttpd (programme mort pendant la requête).
@@ -184,11 +206,16 @@ describe('kill -9 d\'un programme FastCGI au milieu d\'une requête', () => {
     const pid = fcgiPid(s, 'cbw-contacts');
     assert.ok(pid > 0, 'cbw-contacts introuvable');
     const pending = upload(s, '/api/contacts/import', { token: tok, file: csv, fields: { category_name: 'Import coupé' } });
-    await freezeInTransaction(s.db, pid, pending);
+    const kids = await freezeInTransaction(s.db, pid, pending);
+    // L'import s'écrit dans un processus fils (lib/child.c) ; il meurt
+    // avec le programme (PR_SET_PDEATHSIG), même figé.
+    assert.equal(kids.length, 1, 'un processus fils d\'import');
     // WAL : un lecteur ne voit rien de la transaction en cours.
     assert.deepEqual(counts(), base);
     process.kill(pid, 'SIGKILL');
     assertLighttpd500(await pending);
+    await gone(kids[0]);
+    assert.equal(await writeLocked(s.db), false, 'verrou du fils relâché');
     assert.deepEqual(counts(), base);
     assert.equal(one(s, "SELECT count(*) AS n FROM categories WHERE name = 'Import coupé'").n, 0);
     assert.equal(integrity(s), 'ok');
@@ -201,6 +228,34 @@ describe('kill -9 d\'un programme FastCGI au milieu d\'une requête', () => {
     catId = r.json.category.id;
     assert.equal(fcgiPid(s, 'cbw-contacts'), again);
     assert.deepEqual(counts(), { contacts: base.contacts + N, categories: base.categories + 1, links: base.links + N });
+  });
+
+  test('processus fils d\'import tué au milieu : 500 JSON « Erreur interne », rien d\'écrit, le programme reste et l\'import suivant passe', async () => {
+    const M = 60000;
+    const csv2 = bigCsv(M, 30000000);
+    const counts = () => one(s, `SELECT (SELECT count(*) FROM contacts) AS contacts,
+      (SELECT count(*) FROM categories) AS categories, (SELECT count(*) FROM category_contacts) AS links`);
+    const base = counts();
+    const pid = fcgiPid(s, 'cbw-contacts');
+    const pending = upload(s, '/api/contacts/import', { token: tok, file: csv2, fields: { category_name: 'Fils tué' } });
+    const kids = await freezeInTransaction(s.db, pid, pending);
+    assert.equal(kids.length, 1, 'un processus fils d\'import');
+    process.kill(kids[0], 'SIGKILL');
+    process.kill(pid, 'SIGCONT');
+    const r = await pending;
+    assertJsonError(r, 500, 'internal', 'fils tué');
+    assert.equal(r.json.message, 'Erreur interne.');
+    assert.deepEqual(counts(), base);
+    assert.equal(one(s, "SELECT count(*) AS n FROM categories WHERE name = 'Fils tué'").n, 0);
+    assert.equal(integrity(s), 'ok');
+    assert.equal(fcgiPid(s, 'cbw-contacts'), pid, 'même programme');
+    assert.match(stderrLog(s), /"message":"processus fils mort sans répondre","error":"signal 9"/);
+    const again = await upload(s, '/api/contacts/import', { token: tok, file: csv2, fields: { category_name: 'Fils tué' } });
+    assert.equal(again.status, 200, again.text.slice(0, 300));
+    assert.equal(again.json.created, M);
+    assert.equal(fcgiPid(s, 'cbw-contacts'), pid);
+    assert.deepEqual(childrenOf(pid), [], 'aucun fils restant');
+    assert.deepEqual(counts(), { contacts: base.contacts + M, categories: base.categories + 1, links: base.links + M });
   });
 
   test('pendant un lancement de campagne : 500, campagne toujours brouillon sans aucun message ; relancé, le lancement crée tous les messages', async () => {
@@ -575,29 +630,40 @@ describe('base en lecture seule (fichier de root, programmes sous nobody)', () =
 // sens, elles tournent dans ./dev test.
 const UNDER_ASAN = process.env.ASAN_OPTIONS ? 'mémoire mesurée hors ASan (./dev test)' : false;
 
-// Mémoire au repos (ticket 9, DESIGN §12) : un import de taille moyenne
-// (sous le seuil de 1 Mio qui rend la mémoire tout de suite) laisse du tas
-// au processus ; une seconde sans requête, il le rend (cache SQLite libre
-// et malloc_trim). Lu dans /proc/PID/smaps_rollup : mémoire anonyme.
-test('au repos, un programme FastCGI rend la mémoire prise par une requête', { skip: UNDER_ASAN }, async () => {
+// Mémoire au repos (ticket 9, DESIGN §12). Un import s'écrit dans un
+// processus fils (lib/child.c) : le programme ne garde presque rien de
+// son travail, même avant la libération au repos. Une lecture de toute la
+// liste (recherche courte, sans index) remplit le cache SQLite ; une
+// seconde sans requête, le programme le rend (cache SQLite libre et
+// malloc_trim). Lu dans /proc/PID/smaps_rollup : mémoire anonyme.
+test('au repos, un programme FastCGI rend la mémoire prise par une requête ; un import ne la fait pas grandir', { skip: UNDER_ASAN }, async () => {
   const anon = (pid) => Number(/^Anonymous:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))[1]);
   const rows = ['telephone,prenom,nom'];
   for (let i = 0; i < 12000; i++) rows.push(`+3377${String(i).padStart(7, '0')},Prénom${i},Nom${i}`);
   const csv = rows.join('\n') + '\n';
   assert.ok(csv.length < 1048576, 'sous le seuil de libération immédiate');
   const pid = fcgiPid(s, 'cbw-contacts');
+  assert.equal((await api('GET', '/api/contacts?per_page=1')).status, 200);
+  await sleep(2500);
+  const before = anon(pid);
   const r = await upload(s, '/api/contacts/import', { token: tok, file: csv, fields: { category_name: 'Mémoire' } });
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.created, 12000);
+  const imported = anon(pid);
+  // Le corps reçu (~0,4 Mio) passe par le programme ; l'import, non.
+  assert.ok(imported < before + 1024, `anonyme ${before} Kio avant l'import, ${imported} Kio juste après la réponse`);
+  const l = await api('GET', '/api/contacts?q=m1&per_page=1');
+  assert.equal(l.status, 200);
+  assert.ok(l.json.total >= 1000);
   const busy = anon(pid);
   await sleep(2500);
   const rest = anon(pid);
   assert.equal(fcgiPid(s, 'cbw-contacts'), pid, 'même processus');
   assert.ok(rest < busy - 1024, `anonyme ${busy} Kio après la réponse, ${rest} Kio au repos`);
   // Toujours utilisable après : la requête suivante relit ses pages.
-  const l = await api('GET', '/api/contacts?q=Prénom1199');
-  assert.equal(l.status, 200);
-  assert.ok(l.json.total >= 1);
+  const again = await api('GET', '/api/contacts?q=Prénom1199');
+  assert.equal(again.status, 200);
+  assert.ok(again.json.total >= 1);
 });
 
 // Un gros import (> 1 Mio, mémoire rendue tout de suite) passe ses lignes
