@@ -389,11 +389,12 @@ startup(struct cbw_ctx *ctx, const struct cbw_app *app)
  * seule (fichier, -wal ou -shm non inscriptibles), la connexion est
  * refermée puis rouverte, pour reprendre les écritures dès que les droits
  * sont rétablis, sans redémarrer le programme (l'ancienne d'abord : sa
- * mémoire partagée -shm ouverte en lecture seule serait sinon reprise) ;
- * une base qui ne s'ouvre plus laisse ctx->db à NULL (503, nouvel essai à
- * la requête suivante). Oublie ensuite la panne de la requête précédente
- * et applique les limites de test (builds de test seulement, voir
- * cbw_db_test_limits). Ne rend rien.
+ * mémoire partagée -shm ouverte en lecture seule serait sinon reprise).
+ * Une connexion fermée au repos (release_memory) ou pendant un import
+ * (cbw_app_run_child) est rouverte de même. Une base qui ne s'ouvre plus
+ * laisse ctx->db à NULL (503, nouvel essai à la requête suivante). Oublie
+ * ensuite la panne de la requête précédente et applique les limites de
+ * test (builds de test seulement, voir cbw_db_test_limits). Ne rend rien.
  */
 static void
 before_request(struct cbw_ctx *ctx)
@@ -404,6 +405,7 @@ before_request(struct cbw_ctx *ctx)
 	    cbw_db_fault(ctx->db) == CBW_DB_FAULT_READONLY) {
 		cbw_db_close(ctx->db);
 		ctx->db = NULL;
+		ctx->db_readonly_seen = 1;
 	}
 	if (ctx->db == NULL) {
 		if (cbw_db_open(&ctx->db, ctx->cfg.database_path, 0, err,
@@ -412,9 +414,11 @@ before_request(struct cbw_ctx *ctx)
 			    "impossible à rouvrir", err, NULL);
 			return;
 		}
-		if (!cbw_db_readonly(ctx->db))
+		if (ctx->db_readonly_seen && !cbw_db_readonly(ctx->db)) {
 			CBW_LOGW("base rouverte en écriture",
 			    ctx->cfg.database_path);
+			ctx->db_readonly_seen = 0;
+		}
 	}
 	cbw_db_fault_clear(ctx->db);
 	cbw_db_test_limits(ctx->db);
@@ -498,18 +502,21 @@ idle_for_a_while(void)
 
 /*
  * Rend la mémoire prise par les requêtes : ce que le programme garde
- * (app->release, ex. l'ordre des contacts), pages libres du cache SQLite et
- * tas de malloc (les requêtes de liste, de recherche ou d'import laissent
- * sinon plusieurs Mio au processus). Les requêtes suivantes relisent leurs
- * pages depuis le cache du noyau. Ne produit aucun statut HTTP.
+ * (app->release, ex. l'ordre des contacts), puis la connexion SQLite
+ * entière, fermée (cache de pages, requêtes préparées, schéma, base
+ * temporaire), et le tas de malloc. La requête suivante la rouvre (voir
+ * before_request, environ une milliseconde) et relit ses pages depuis le
+ * cache du noyau. Le cache par fil de glibc (tcache), qui garderait des
+ * morceaux libres épars dans tout le tas, est coupé par lighttpd
+ * (GLIBC_TUNABLES, etc/lighttpd-routes.conf). Ne produit aucun statut HTTP.
  */
 static void
 release_memory(struct cbw_ctx *ctx, const struct cbw_app *app)
 {
 	if (app->release != NULL)
 		app->release();
-	if (ctx->db != NULL)
-		cbw_db_release_memory(ctx->db);
+	cbw_db_close(ctx->db);
+	ctx->db = NULL;
 	malloc_trim(0);
 }
 

@@ -24,6 +24,7 @@ struct cbw_ctx {
 	struct cbw_db		*db;
 	struct cbw_tmpl_set	*tmpl;
 	const char		*service;
+	int			 db_readonly_seen; /* rouverte ensuite : le dire */
 };
 
 /* Gestionnaire d'un programme : un switch sur r->route. */

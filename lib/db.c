@@ -890,22 +890,6 @@ cbw_db_after_response(struct cbw_db *db)
 }
 
 /*
- * Rend la mémoire de la connexion, hors transaction : pages libres du cache,
- * et base temporaire entière. Celle-ci est en mémoire (temp_store=MEMORY) et
- * ne rend jamais ses pages vidées (la table de transit d'un import de
- * 100 000 lignes y laisserait 9 Mio) ; changer temp_store la ferme (effet
- * documenté de SQLite), et la requête suivante la recrée vide. Ne rend rien.
- */
-void
-cbw_db_release_memory(struct cbw_db *db)
-{
-	if (sqlite3_get_autocommit(db->h))
-		sqlite3_exec(db->h, "PRAGMA temp_store=FILE;"
-		    "PRAGMA temp_store=MEMORY;", NULL, NULL, NULL);
-	sqlite3_db_release_memory(db->h);
-}
-
-/*
  * Panne de stockage (disque plein, base en lecture seule) vue par une
  * requête depuis le dernier cbw_db_fault_clear, ou CBW_DB_FAULT_NONE.
  * Sert à choisir le statut HTTP d'une erreur de base (507, 503).

@@ -106,8 +106,6 @@ enum cbw_err	 cbw_db_backup(struct cbw_db *, const char *dest, char *errbuf,
  */
 enum cbw_err	 cbw_db_restore(struct cbw_db *, const char *src,
 		    char *errbuf, size_t errlen);
-/* Rend au système la mémoire de cache de la connexion. */
-void		 cbw_db_release_memory(struct cbw_db *);
 /* Point de contrôle du WAL remis après la réponse (gros import). */
 void		 cbw_db_checkpoint_later(struct cbw_db *);
 /* Travail de base remis après la réponse (point de contrôle). */

@@ -664,6 +664,28 @@ test('au repos, un programme FastCGI rend la mémoire prise par une requête ; u
   const again = await api('GET', '/api/contacts?q=Prénom1199');
   assert.equal(again.status, 200);
   assert.ok(again.json.total >= 1);
+  // Recherches variées (index trigramme, tris, pages) puis repos : le tas
+  // revient à ce qu'il était (connexion fermée au repos, tcache coupé par
+  // lighttpd), il ne garde pas de morceaux libres épars.
+  for (let i = 0; i < 60; i++) {
+    const q = [`Nom${i * 37}`, `rénom${i}`, `0778${i}`, `m${i % 10}`][i % 4];
+    assert.equal((await api('GET', `/api/contacts?q=${encodeURIComponent(q)}&page=${1 + (i % 3)}`)).status, 200);
+  }
+  await sleep(2500);
+  const after = anon(pid);
+  assert.ok(after < before + 256, `anonyme ${before} Kio au repos au début, ${after} Kio au repos après 60 recherches`);
+});
+
+// Le cache par fil de glibc (tcache) garde des morceaux libres épars que
+// malloc_trim ne rend pas : lighttpd le coupe pour chaque programme
+// (etc/lighttpd-routes.conf, bin-environment).
+test('chaque programme FastCGI tourne avec le tcache de glibc coupé', () => {
+  for (const name of ['cbw-auth', 'cbw-users', 'cbw-categories', 'cbw-contacts', 'cbw-campaigns', 'cbw-messages', 'cbw-webhooks', 'cbw-dashboard']) {
+    const pid = fcgiPid(s, name);
+    assert.ok(pid > 0, `${name} introuvable`);
+    const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    assert.ok(env.includes('GLIBC_TUNABLES=glibc.malloc.tcache_count=0'), `${name} : ${env.filter((e) => e.startsWith('GLIBC')).join(' ') || 'pas de GLIBC_TUNABLES'}`);
+  }
 });
 
 // Un gros import (> 1 Mio, mémoire rendue tout de suite) passe ses lignes

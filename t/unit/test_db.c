@@ -229,29 +229,6 @@ test_open_errors(void **state)
 	cbw_db_close(NULL);
 }
 
-/*
- * La libération de mémoire ferme la base temporaire en mémoire (ses tables
- * disparaissent : leurs pages vidées ne seraient jamais rendues) et laisse
- * temp_store en mémoire.
- */
-static void
-test_release_temp(void **state)
-{
-	struct fx	*f = *state;
-	long long	 n = 0;
-
-	assert_int_equal(cbw_db_exec(f->db, "CREATE TEMP TABLE t(x)", NULL),
-	    CBW_OK);
-	assert_int_equal(cbw_db_exec(f->db, "INSERT INTO temp.t VALUES (1)",
-	    NULL), CBW_OK);
-	cbw_db_release_memory(f->db);
-	assert_int_equal(count(f->db, "SELECT count(*) FROM temp.sqlite_master"),
-	    0);
-	assert_int_equal(cbw_db_query_int(f->db, &n, "PRAGMA temp_store", NULL),
-	    CBW_OK);
-	assert_true(n == 2);
-}
-
 static void
 test_pragmas(void **state)
 {
@@ -914,8 +891,6 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_busy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bind_count, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_release_temp, setup,
-		    teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_flag, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import_bulk, setup, teardown),
 	};
