@@ -369,6 +369,7 @@ startup(struct cbw_ctx *ctx, const struct cbw_app *app)
 		fprintf(stderr, "%s: %s\n", app->service, err);
 		return 0;
 	}
+	cbw_db_keep_wal_on_close(ctx->db);
 	if (cbw_db_readonly(ctx->db))
 		cbw_log(CBW_LOG_CRITICAL, __func__, 0, "base de données en lecture "
 		    "seule (droits du fichier ?) : les écritures répondront 503",
@@ -414,6 +415,7 @@ before_request(struct cbw_ctx *ctx)
 			    "impossible à rouvrir", err, NULL);
 			return;
 		}
+		cbw_db_keep_wal_on_close(ctx->db);
 		if (ctx->db_readonly_seen && !cbw_db_readonly(ctx->db)) {
 			CBW_LOGW("base rouverte en écriture",
 			    ctx->cfg.database_path);

@@ -150,6 +150,22 @@ fail:
 	return CBW_EDB;
 }
 
+/*
+ * Fermeture sans point de contrôle : quand cette connexion est la dernière
+ * ouverte sur la base, SQLite prend sinon un verrou exclusif pour recopier
+ * le WAL et le supprimer, et tout autre processus sans attente (outil
+ * sqlite3, sauvegarde) voit « database is locked » pendant ce temps. Les
+ * programmes FastCGI ferment leur connexion à chaque repos (lib/app.c) :
+ * le WAL reste alors en place, recyclé par les points de contrôle
+ * automatiques et ceux d'après réponse. Ne rend rien.
+ */
+void
+cbw_db_keep_wal_on_close(struct cbw_db *db)
+{
+	if (db != NULL)
+		sqlite3_db_config(db->h, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+}
+
 /* Finalise les requêtes en cache et ferme la connexion. */
 void
 cbw_db_close(struct cbw_db *db)

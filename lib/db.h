@@ -106,6 +106,8 @@ enum cbw_err	 cbw_db_backup(struct cbw_db *, const char *dest, char *errbuf,
  */
 enum cbw_err	 cbw_db_restore(struct cbw_db *, const char *src,
 		    char *errbuf, size_t errlen);
+/* Fermeture sans point de contrôle ni verrou exclusif (WAL gardé). */
+void		 cbw_db_keep_wal_on_close(struct cbw_db *);
 /* Point de contrôle du WAL remis après la réponse (gros import). */
 void		 cbw_db_checkpoint_later(struct cbw_db *);
 /* Travail de base remis après la réponse (point de contrôle). */

@@ -22,7 +22,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { statSync, readdirSync, readFileSync, writeFileSync, rmSync, mkdtempSync, chownSync, chmodSync, openSync, closeSync } from 'node:fs';
+import { existsSync, statSync, readdirSync, readFileSync, writeFileSync, rmSync, mkdtempSync, chownSync, chmodSync, openSync, closeSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -674,6 +674,24 @@ test('au repos, un programme FastCGI rend la mémoire prise par une requête ; u
   await sleep(2500);
   const after = anon(pid);
   assert.ok(after < before + 256, `anonyme ${before} Kio au repos au début, ${after} Kio au repos après 60 recherches`);
+});
+
+// Au repos, chaque programme ferme sa connexion (lib/app.c) sans point de
+// contrôle : sinon la dernière connexion fermée prendrait un verrou
+// exclusif pour recopier et supprimer le WAL, et un sqlite3 sans attente
+// (sauvegarde, outil) verrait « database is locked ».
+test('au repos, les connexions fermées gardent le WAL (pas de verrou exclusif à la fermeture)', async () => {
+  const r = await api('POST', '/api/categories', { name: `Repos ${Date.now()}` });
+  assert.equal(r.status, 201, r.text);
+  // Une requête à chaque programme : tous ferment leur connexion au repos,
+  // la dernière fermée n'a plus d'autre connexion à côté d'elle.
+  for (const p of ['/api/auth/me', '/api/users', '/api/contacts', '/api/campaigns', '/api/messages', '/api/webhooks/whatsapp', '/dashboard']) await api('GET', p);
+  await sleep(2500);
+  assert.ok(existsSync(`${s.db}-wal`), 'WAL supprimé : une fermeture a fait un point de contrôle');
+  for (let i = 0; i < 20; i++) {
+    assert.equal((await api('GET', '/api/categories?per_page=1')).status, 200);
+    assert.equal(one(s, 'SELECT count(*) AS n FROM categories WHERE id = ' + r.json.id).n, 1);
+  }
 });
 
 // Le cache par fil de glibc (tcache) garde des morceaux libres épars que
