@@ -723,7 +723,9 @@ fts_hits(struct cbw_db *db, long long owner, const char *q)
 
 /*
  * L'index FTS5 correspond exactement à la table contacts (contrôle
- * d'intégrité de SQLite, contenu externe compris) ; bulk_import est vide.
+ * d'intégrité de SQLite, contenu externe compris) ; bulk_import est vide ;
+ * la fusion automatique des segments, coupée pendant un import, est revenue
+ * à la valeur par défaut de FTS5 (4, ou réglage absent).
  */
 static void
 fts_exact(struct cbw_db *db)
@@ -731,6 +733,8 @@ fts_exact(struct cbw_db *db)
 	assert_int_equal(cbw_db_exec(db, "INSERT INTO contacts_fts(contacts_fts, "
 	    "rank) VALUES ('integrity-check', 1)", NULL), CBW_OK);
 	assert_int_equal(count(db, "SELECT count(*) FROM bulk_import"), 0);
+	assert_int_equal(count(db, "SELECT coalesce((SELECT v FROM "
+	    "contacts_fts_config WHERE k = 'automerge'), 4)"), 4);
 }
 
 /*
