@@ -269,6 +269,11 @@ cbw_app_dispatch(struct cbw_ctx *ctx, const struct cbw_app *app,
 	}
 	if (!check_body(ctx, r, fl))
 		return;
+	if (r->query_bad) {
+		cbw_reply_error(ctx, r, 400, "invalid_query", "Paramètres de "
+		    "l'adresse mal encodés (UTF-8 attendu).", NULL);
+		return;
+	}
 	if (!(fl & CBW_R_NORATE) && rate_limited(ctx, r, &retry)) {
 		reply_429(ctx, r, retry, "Trop de requêtes : réessayez dans "
 		    "une minute.");
@@ -339,7 +344,8 @@ load_request(struct cbw_ctx *ctx, struct cbw_req *r, FCGX_Request *fr)
 	h = FCGX_GetParam("HTTPS", fr->envp);
 	r->https = h != NULL && strcasecmp(h, "on") == 0;
 	if (r->query_raw != NULL)
-		cbw_http_parse_urlencoded(&r->query, r->query_raw, strlen(r->query_raw));
+		r->query_bad = cbw_http_parse_query(&r->query, r->query_raw,
+		    strlen(r->query_raw)) != CBW_OK;
 	if (r->cookie_hdr != NULL)
 		cbw_http_parse_cookies(&r->cookies, r->cookie_hdr);
 	read_body(ctx, r, fr);

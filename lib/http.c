@@ -218,6 +218,20 @@ cbw_http_parse_urlencoded(struct cbw_kvlist *l, const char *s, size_t n)
 	return CBW_OK;
 }
 
+/* Chaîne de requête : urlencoded et UTF-8 bien formé (voir http.h). */
+enum cbw_err
+cbw_http_parse_query(struct cbw_kvlist *l, const char *s, size_t n)
+{
+	enum cbw_err	 er = cbw_http_parse_urlencoded(l, s, n);
+	size_t		 i;
+
+	for (i = 0; er == CBW_OK && i < l->n; i++)
+		if (!cbw_valid_utf8(l->v[i].key, strlen(l->v[i].key)) ||
+		    !cbw_valid_utf8(l->v[i].val, strlen(l->v[i].val)))
+			er = CBW_EINVAL;
+	return er;
+}
+
 /* Analyse l'en-tête Cookie (« a=1; b=2 ») ; les valeurs ne sont pas décodées. */
 enum cbw_err
 cbw_http_parse_cookies(struct cbw_kvlist *l, const char *h)

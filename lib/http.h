@@ -53,6 +53,7 @@ struct cbw_req {
 	const char		*method_str;
 	const char		*path;		/* PATH_INFO complet, décodé par lighttpd */
 	const char		*query_raw;
+	int			 query_bad;	/* query_raw illisible (cbw_http_parse_query) */
 	const char		*content_type;
 	const char		*cookie_hdr;
 	const char		*authorization;
@@ -97,6 +98,12 @@ const char	*cbw_http_reason(int status);
 
 /* Ajoute les paires d'une chaîne urlencoded (a=1&b=%C3%A9) ; CBW_EINVAL si %00 ou % mal formé. */
 enum cbw_err	 cbw_http_parse_urlencoded(struct cbw_kvlist *, const char *, size_t);
+/*
+ * Chaîne de requête (QUERY_STRING) : comme cbw_http_parse_urlencoded, et
+ * CBW_EINVAL aussi si une clé ou une valeur décodée n'est pas de l'UTF-8
+ * bien formé. Les paires lues avant l'erreur restent dans la liste.
+ */
+enum cbw_err	 cbw_http_parse_query(struct cbw_kvlist *, const char *, size_t);
 /* Ajoute les cookies de l'en-tête Cookie. */
 enum cbw_err	 cbw_http_parse_cookies(struct cbw_kvlist *, const char *);
 /* Première valeur de `key`, ou NULL. */

@@ -8,6 +8,9 @@
  *    en cas d'erreur, les paires déjà ajoutées sont les premières bonnes ;
  *  - aller-retour : les paires réencodées (espace en « + » ou « %20 »,
  *    hexadécimal en majuscules ou minuscules) se relisent à l'identique ;
+ *  - cbw_http_parse_query (chaîne de requête) accepte exactement les
+ *    entrées dont chaque clé et valeur décodée est de l'UTF-8 bien formé
+ *    selon la table 3-7 d'Unicode, récrite ici ;
  *  - cbw_kv_get rend la première valeur d'une clé répétée ;
  *  - pagination (page, per_page) et identifiants répétés (« category »)
  *    conformes à un lecteur indépendant ;
@@ -103,6 +106,49 @@ ref_parse(const uint8_t *s, size_t n, struct pair *p, size_t *np)
 		if (amp == NULL)
 			break;
 		seg = amp + 1;
+	}
+	return 1;
+}
+
+/*
+ * UTF-8 bien formé, d'après la table 3-7 d'Unicode (plages d'octets
+ * permises pour chaque premier octet). Rend 1 si s[0..n) l'est.
+ */
+static int
+ref_utf8(const char *str, size_t n)
+{
+	const unsigned char	*s = (const unsigned char *)str;
+	size_t			 i = 0, k, j;
+	unsigned char		 lo, hi;
+
+	while (i < n) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		lo = 0x80, hi = 0xbf;
+		if (s[i] >= 0xc2 && s[i] <= 0xdf)
+			k = 1;
+		else if (s[i] >= 0xe0 && s[i] <= 0xef) {
+			k = 2;
+			if (s[i] == 0xe0)
+				lo = 0xa0;
+			if (s[i] == 0xed)
+				hi = 0x9f;
+		} else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
+			k = 3;
+			if (s[i] == 0xf0)
+				lo = 0x90;
+			if (s[i] == 0xf4)
+				hi = 0x8f;
+		} else
+			return 0;
+		if (n - i - 1 < k || s[i + 1] < lo || s[i + 1] > hi)
+			return 0;
+		for (j = 2; j <= k; j++)
+			if (s[i + j] < 0x80 || s[i + j] > 0xbf)
+				return 0;
+		i += k + 1;
 	}
 	return 1;
 }
@@ -245,6 +291,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < r.form.n; i++)
 		if (!same(&r.form, i, &p[i]))
 			abort();
+	/* Chaîne de requête : en plus, UTF-8 bien formé partout. */
+	memset(&l2, 0, sizeof(l2));
+	er = cbw_http_parse_query(&l2, (const char *)data, size);
+	for (i = 0, j = ok; j && i < np; i++)
+		j = ref_utf8(p[i].k, p[i].kl) && ref_utf8(p[i].v, p[i].vl);
+	if (er != CBW_ENOMEM && (er == CBW_OK) != (j == 1))
+		abort();
+	cbw_kv_free(&l2);
 	if (!ok)
 		goto out;
 

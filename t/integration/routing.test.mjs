@@ -106,6 +106,26 @@ test('400 : corps JSON mal formé ou pas un objet', async () => {
   assert.match(p.headers.get('content-type'), /^text\/html/);
 });
 
+test('400 : chaîne de requête mal encodée (% incomplet, UTF-8 invalide), API et pages, après 404/405', async () => {
+  // (« %zz » et « %00 » n'arrivent pas : lighttpd réécrit le premier en
+  // « %25zz », lu littéralement, et refuse lui-même le second, comme
+  // les octets jamais valides en UTF-8 (%C0, %C1, %F5 à %FF) : ces cas
+  // sont dans test_http.c.)
+  const bad = ['q=%E9', 'q=%C3', 'q=%ED%A0%80', 'page=1&q=%E0%A4', '%E9=1', 'q=%C3%A9%C3'];
+  for (const q of bad) {
+    assertJsonError(await http(s, 'GET', `/api/contacts?${q}`, { token: tok }), 400, 'invalid_query', q);
+    // Pages : avant l'authentification (rien n'est révélé), page française.
+    const p = await http(s, 'GET', `/contacts?${q}`);
+    assertHtmlError(p, 400, 'Requête invalide', `page ${q}`);
+    assert.match(p.text, /Paramètres de l(&#39;|&#x27;|')adresse mal encodés/);
+  }
+  // Le même terme bien encodé passe ; l'adresse inconnue reste 404.
+  assert.equal((await http(s, 'GET', '/api/contacts?q=%C3%A9', { token: tok })).status, 200);
+  assertJsonError(await http(s, 'GET', '/api/inconnue?q=%E9', { token: tok }), 404, 'not_found', 'adresse inconnue');
+  const r = await http(s, 'GET', '/api/contacts?q=%E9', { token: tok });
+  assert.equal(r.json.message, "Paramètres de l'adresse mal encodés (UTF-8 attendu).");
+});
+
 test('413 : corps de plus de 1 Mio (MAX_BODY_BYTES), avant toute autre vérification', async () => {
   const big = 'x'.repeat(1048577);
   let r = await http(s, 'POST', '/api/auth/login', { headers: J, body: big });

@@ -65,6 +65,40 @@ test_urlencoded_basic(void **state)
 	cbw_kv_free(&l);
 }
 
+/*
+ * Chaîne de requête : UTF-8 bien formé exigé dans les clés et les valeurs
+ * décodées (octet Latin-1 seul, suite tronquée, forme trop longue,
+ * demi-code UTF-16, au-delà de U+10FFFF) ; les paires d'avant restent.
+ */
+static void
+test_query_utf8(void **state)
+{
+	static const char *const bad[] = { "q=%E9t%E9", "q=%C3", "q=%C0%AF",
+	    "q=%E0%80%AF", "q=%ED%A0%80", "q=%F4%90%80%80", "q=%FF", "%E9=1",
+	    "a=1&q=%80", "q=%C3%A9%C3" };
+	struct cbw_kvlist	 l;
+	size_t			 i;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(cbw_http_parse_query(&l, "q=%C3%A9t%C3%A9&p=%E2%82%AC"
+	    "&z=%F0%9F%98%80", 42), CBW_OK);
+	kv_is(&l, 0, "q", "été");
+	kv_is(&l, 1, "p", "€");
+	kv_is(&l, 2, "z", "😀");
+	cbw_kv_free(&l);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (cbw_http_parse_query(&l, bad[i], strlen(bad[i])) !=
+		    CBW_EINVAL)
+			fail_msg("accepté : %s", bad[i]);
+		cbw_kv_free(&l);
+	}
+	assert_int_equal(cbw_http_parse_query(&l, "a=1&b=%zz", 9), CBW_EINVAL);
+	assert_int_equal(l.n, 1);
+	kv_is(&l, 0, "a", "1");
+	cbw_kv_free(&l);
+}
+
 static void
 test_urlencoded_empty(void **state)
 {
@@ -655,6 +689,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_urlencoded_basic),
 		cmocka_unit_test(test_urlencoded_empty),
+		cmocka_unit_test(test_query_utf8),
 		cmocka_unit_test(test_urlencoded_length),
 		cmocka_unit_test(test_urlencoded_bad),
 		cmocka_unit_test(test_urlencoded_raw_nul),
