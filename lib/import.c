@@ -484,9 +484,10 @@ existing_rows(struct imp *im)
  * font rien ligne à ligne. L'index FTS5 est ensuite rempli d'un bloc, sans
  * fusion automatique (FTS_AUTOMERGE), par identifiants croissants (tous
  * plus grands que le plus grand d'avant), et owner_counts mis à jour une
- * fois (contacts + créés, contacts_version + 1). La ligne est retirée juste après l'instruction (ou effacée avec la
- * transaction en cas d'échec) : elle n'est jamais validée. Rend CBW_OK, ou
- * une erreur de base (la transaction est alors annulée).
+ * fois (contacts + créés, contacts_version + 1). La ligne est retirée
+ * juste après l'instruction (ou effacée avec la transaction en cas
+ * d'échec) : elle n'est jamais validée. Rend CBW_OK, ou une erreur de base
+ * (la transaction est alors annulée).
  */
 static enum cbw_err
 insert_new(struct imp *im)

@@ -102,7 +102,11 @@ check_fold(const char *s)
 	cbw_buf_free(&b);
 }
 
-/* Longueur du caractère qui commence en s (octets de continuation suivis). */
+/*
+ * Longueur du caractère qui commence en s (octets de continuation suivis).
+ * Récrite exprès (comme char_len de lib/fold.c) : l'oracle ne doit pas
+ * reprendre le code qu'il vérifie.
+ */
 static size_t
 clen(const char *s)
 {
